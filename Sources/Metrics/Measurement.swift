@@ -1,0 +1,123 @@
+import Histogram
+
+/// Errors of a run, by class, as wrk counts them plus `parse`.
+public struct ErrorCounts: Codable, Sendable, Equatable, Hashable {
+    /// Connection attempts that failed.
+    public var connect: UInt64 = 0
+    /// Reads that failed, including the server closing a connection before a response was complete.
+    public var read: UInt64 = 0
+    /// Writes that failed.
+    public var write: UInt64 = 0
+    /// Requests that got no complete response within the timeout.
+    public var timeout: UInt64 = 0
+    /// Responses with a status of 400 or more (wrk's "Non-2xx or 3xx responses").
+    public var status: UInt64 = 0
+    /// Responses that were not valid HTTP/1.1.
+    public var parse: UInt64 = 0
+
+    public init() {}
+
+    /// Socket-level errors: what wrk prints on its "Socket errors" line, plus parse errors.
+    public var socketErrors: UInt64 { connect + read + write + timeout + parse }
+    /// Every error of every class.
+    public var total: UInt64 { socketErrors + status }
+
+    /// Adds another set of counters to this one.
+    public mutating func add(_ other: ErrorCounts) {
+        connect += other.connect; read += other.read; write += other.write
+        timeout += other.timeout; status += other.status; parse += other.parse
+    }
+}
+
+/// Requests and errors completed within one second of a run.
+public struct SecondSlice: Codable, Sendable, Equatable {
+    /// Seconds since the start of the run (0 is the first second).
+    public var second: Int
+    public var requests: UInt64
+    public var errors: UInt64
+
+    public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0) {
+        self.second = second; self.requests = requests; self.errors = errors
+    }
+}
+
+/// What a load run was asked to do; stored in results so a run can be repeated and compared.
+public struct RunConfiguration: Codable, Sendable, Equatable {
+    public var url: String
+    public var method: String
+    public var threads: Int
+    public var connections: Int
+    /// Planned duration in seconds.
+    public var durationSeconds: Double
+    public var timeoutSeconds: Double
+    /// HTTP/1.1 pipelining depth (1: no pipelining).
+    public var pipeline: Int
+    /// Extra request headers as given, `Name: value`.
+    public var headers: [String]
+    /// Size of the request body in bytes.
+    public var bodyBytes: Int
+    /// Asked requests/sec for constant-rate runs; nil for closed-loop runs.
+    public var rate: Double?
+
+    public init(url: String, method: String = "GET", threads: Int, connections: Int, durationSeconds: Double,
+                timeoutSeconds: Double = 2, pipeline: Int = 1, headers: [String] = [], bodyBytes: Int = 0,
+                rate: Double? = nil) {
+        self.url = url; self.method = method; self.threads = threads; self.connections = connections
+        self.durationSeconds = durationSeconds; self.timeoutSeconds = timeoutSeconds; self.pipeline = pipeline
+        self.headers = headers; self.bodyBytes = bodyBytes; self.rate = rate
+    }
+}
+
+/// The raw, merged measurement of one load run as the engine hands it over: per-thread
+/// recorders are merged into one of these after the threads are joined. Printers and
+/// reports never read it directly; they read the `VariantResult` built from it.
+public struct Measurement: Sendable {
+    /// Wall time from the start of the load to its end, in nanoseconds.
+    public var elapsedNanoseconds: UInt64
+    /// Completed responses (any status).
+    public var requests: UInt64 = 0
+    public var bytesRead: UInt64 = 0
+    public var bytesWritten: UInt64 = 0
+    public var errors = ErrorCounts()
+    /// Connections reopened after the server closed them or after an error.
+    public var reconnects: UInt64 = 0
+    /// Responses by status class: index 1 is 1xx … index 5 is 5xx, index 0 anything else.
+    public var statusClasses: [UInt64] = Array(repeating: 0, count: 6)
+    /// Latency from first byte written to last byte read, in microseconds.
+    public var latency: Histogram<UInt64>
+    /// Each thread's requests/sec, sampled every 100 ms (wrk's "Req/Sec" thread statistic).
+    public var requestRate: Histogram<UInt64>
+    /// Requests and errors per second of the run.
+    public var perSecond: [SecondSlice] = []
+
+    public init(elapsedNanoseconds: UInt64 = 0) {
+        self.elapsedNanoseconds = elapsedNanoseconds
+        self.latency = Measurement.makeLatencyHistogram()
+        self.requestRate = Measurement.makeRateHistogram()
+    }
+
+    /// A latency histogram with Volley's standard range: 1 µs to 1 hour, 3 significant digits.
+    public static func makeLatencyHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// A histogram for requests/sec samples: up to 100 M requests/sec, 3 significant digits.
+    public static func makeRateHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 100_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Adds another measurement taken over the same period (another thread's) to this one.
+    public mutating func merge(_ other: Measurement) {
+        elapsedNanoseconds = max(elapsedNanoseconds, other.elapsedNanoseconds)
+        requests += other.requests; bytesRead += other.bytesRead; bytesWritten += other.bytesWritten
+        errors.add(other.errors); reconnects += other.reconnects
+        for i in 0..<statusClasses.count { statusClasses[i] += other.statusClasses[i] }
+        latency.add(other.latency)
+        requestRate.add(other.requestRate)
+        for slice in other.perSecond {
+            while perSecond.count <= slice.second { perSecond.append(SecondSlice(second: perSecond.count)) }
+            perSecond[slice.second].requests += slice.requests
+            perSecond[slice.second].errors += slice.errors
+        }
+    }
+}
