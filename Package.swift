@@ -20,15 +20,17 @@ let package = Package(
             "HTTP1", "UVKit", "Metrics",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .executableTarget(name: "volley", dependencies: [
-            "LoadGen", "Metrics", "HTTP1",
+        .target(name: "PeerFixtures", dependencies: ["UVKit"]),
+        .target(name: "VolleyCLI", dependencies: [
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "UVKitTests", dependencies: ["UVKit"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics"]),
-        .testTarget(name: "VolleyCLITests", dependencies: ["volley"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures"]),
+        .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,1 +1,3 @@
-print("volley")
+import VolleyCLI
+
+VolleyMain.main(CommandLine.arguments)

@@ -1,0 +1,122 @@
+import UVKit
+
+/// One client connection: glues a `TCPStream` to its `ConnectionMachine` and carries out
+/// the machine's actions. Reads arrive in the loop's shared buffer and the next request is
+/// written straight from the read callback with a non-queueing write, so a keep-alive
+/// request costs one read and one write system call.
+final class ClientConnection {
+    private unowned let worker: Worker
+    private unowned let loop: EventLoop
+    private var machine: ConnectionMachine
+    private var stream: TCPStream?
+    private var waitingToReconnect = false
+    private var everConnected = false
+
+    init(worker: Worker, loop: EventLoop, options: LoadOptions) {
+        self.worker = worker
+        self.loop = loop
+        self.machine = ConnectionMachine(pipeline: options.pipeline, isHeadRequest: options.method == "HEAD")
+    }
+
+    func open() {
+        waitingToReconnect = false
+        machine.connecting()
+        guard machine.state == .connecting else { return }
+        let stream: TCPStream
+        do { stream = try TCPStream(loop: loop) } catch {
+            let now = EventLoop.hrtime()
+            perform(worker.withRecorder { machine.connectFailed(now: now, recorder: &$0) })
+            return
+        }
+        self.stream = stream
+        stream.setNoDelay()
+        stream.onRead = { [unowned self] bytes in
+            let now = EventLoop.hrtime()
+            self.worker.withRecorder { $0.bytesRead &+= UInt64(bytes.count) }
+            let action = self.worker.withRecorder { self.machine.received(bytes, now: now, recorder: &$0) }
+            if action != .none { self.perform(action) }
+        }
+        stream.onReadEnd = { [unowned self] error in
+            let now = EventLoop.hrtime()
+            let action = self.worker.withRecorder { recorder in
+                error == nil ? self.machine.endOfStream(now: now, recorder: &recorder)
+                             : self.machine.readFailed(now: now, recorder: &recorder)
+            }
+            self.perform(action)
+        }
+        stream.connect(to: worker.address) { [unowned self] error in
+            let now = EventLoop.hrtime()
+            if error != nil {
+                self.perform(self.worker.withRecorder { self.machine.connectFailed(now: now, recorder: &$0) })
+                return
+            }
+            if self.everConnected { self.worker.withRecorder { $0.reconnects &+= 1 } }
+            self.everConnected = true
+            stream.startReading()
+            self.perform(self.machine.connected(now: now))
+        }
+    }
+
+    /// Checks for a timed-out request, or a pending reconnect after a failed connect.
+    func tick(now: UInt64, timeout: UInt64) {
+        if waitingToReconnect {
+            open()
+            return
+        }
+        let action = worker.withRecorder { machine.tick(now: now, timeout: timeout, recorder: &$0) }
+        if action != .none { perform(action) }
+    }
+
+    func stop() {
+        machine.stop()
+        stream?.close()
+        stream = nil
+    }
+
+    @inline(__always)
+    private func perform(_ action: ConnectionMachine.Action) {
+        switch action {
+        case .none:
+            return
+        case .send:
+            send()
+        case .reconnect:
+            stream?.close()
+            stream = nil
+            open()
+        case .reconnectLater:
+            stream?.close()
+            stream = nil
+            waitingToReconnect = true
+        case .close:
+            stream?.close()
+            stream = nil
+        }
+    }
+
+    @inline(__always)
+    private func send() {
+        guard let stream else { return }
+        let batch = worker.requestBytes.batch
+        switch stream.tryWrite(batch) {
+        case .success(let written):
+            worker.withRecorder { $0.bytesWritten &+= UInt64(written) }
+            if written < batch.count {
+                // The socket buffer is full: queue the rest (the bytes live as long as the run).
+                stream.write(UnsafeRawBufferPointer(rebasing: batch[written...])) { [unowned self] error in
+                    if let error { _ = error; self.writeFailed() } else {
+                        self.worker.withRecorder { $0.bytesWritten &+= UInt64(batch.count - written) }
+                    }
+                }
+            }
+        case .failure:
+            writeFailed()
+        }
+    }
+
+    private func writeFailed() {
+        let now = EventLoop.hrtime()
+        let action = worker.withRecorder { machine.writeFailed(now: now, recorder: &$0) }
+        perform(action)
+    }
+}

@@ -1,0 +1,72 @@
+import HTTP1
+import Metrics
+import UVKit
+
+/// Everything a load run needs, validated and resolved before any thread starts.
+public struct LoadOptions: Sendable {
+    public var url: HTTPURL
+    public var threads: Int
+    public var connections: Int
+    /// Duration of the load in nanoseconds.
+    public var durationNanos: UInt64
+    /// A request without a complete response after this long (ns) is a timeout.
+    public var timeoutNanos: UInt64
+    /// Requests written back to back on a connection before awaiting their responses.
+    public var pipeline: Int
+    public var method: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(url: HTTPURL, threads: Int = 2, connections: Int = 10, durationNanos: UInt64 = 10_000_000_000,
+                timeoutNanos: UInt64 = 2_000_000_000, pipeline: Int = 1, method: String = "GET",
+                headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.url = url; self.threads = threads; self.connections = connections
+        self.durationNanos = durationNanos; self.timeoutNanos = timeoutNanos; self.pipeline = pipeline
+        self.method = method; self.headers = headers; self.body = body
+    }
+
+    /// Threads actually used: never more than connections (wrk refuses -c < -t; Volley just uses fewer threads).
+    public var effectiveThreads: Int { max(1, min(threads, connections)) }
+
+    /// How many connections thread `index` opens: connections spread evenly, the remainder to the first threads.
+    public func connections(forThread index: Int) -> Int {
+        let t = effectiveThreads
+        return connections / t + (index < connections % t ? 1 : 0)
+    }
+
+    /// Checks the figures; the message says what is wrong in the user's terms.
+    public func validate() throws(LoadError) {
+        if threads < 1 { throw .invalidOption("threads must be at least 1") }
+        if connections < 1 { throw .invalidOption("connections must be at least 1") }
+        if connections > 1_000_000 { throw .invalidOption("connections must be at most 1000000") }
+        if durationNanos == 0 { throw .invalidOption("duration must be greater than 0") }
+        if timeoutNanos == 0 { throw .invalidOption("timeout must be greater than 0") }
+        if pipeline < 1 || pipeline > 1024 { throw .invalidOption("pipeline depth must be between 1 and 1024") }
+    }
+
+    /// The configuration as stored in result files.
+    public var configuration: RunConfiguration {
+        RunConfiguration(url: url.description, method: method, threads: effectiveThreads, connections: connections,
+                         durationSeconds: Double(durationNanos) / 1e9, timeoutSeconds: Double(timeoutNanos) / 1e9,
+                         pipeline: pipeline, headers: headers.map { "\($0.name): \($0.value)" }, bodyBytes: body.count)
+    }
+}
+
+/// Why a load run could not start.
+public enum LoadError: Error, Sendable, CustomStringConvertible {
+    case invalidOption(String)
+    case invalidRequest(String)
+    case unresolvable(String)
+    case unreachable(address: String, reason: String)
+    case system(String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let why): return why
+        case .invalidRequest(let why): return "invalid request: \(why)"
+        case .unresolvable(let why): return why
+        case .unreachable(let address, let reason): return "unable to connect to \(address): \(reason)"
+        case .system(let why): return why
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import HTTP1
+import Metrics
+import Synchronization
+import UVKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one load: checks the target answers, starts one worker thread per loop, waits for
+/// the duration (or Ctrl-C), joins the threads and merges their recorders into one `Measurement`.
+public final class LoadRunner {
+    public let options: LoadOptions
+    private let address: SocketAddress
+    private let requestBytes: RequestBytes
+    /// Whether the run was cut short by SIGINT (the measurement covers what ran).
+    public private(set) var interrupted = false
+
+    /// Validates the options, resolves the host and encodes the request once.
+    public init(options: LoadOptions) throws(LoadError) {
+        try options.validate()
+        self.options = options
+        do {
+            address = try SocketAddress.resolve(host: options.url.host, port: options.url.port)
+        } catch {
+            throw .unresolvable(error.description)
+        }
+        let request: [UInt8]
+        do {
+            request = try RequestEncoder.encode(method: options.method, url: options.url, headers: options.headers, body: options.body)
+        } catch {
+            throw .invalidRequest("\(error)")
+        }
+        requestBytes = RequestBytes(request: request, pipeline: options.pipeline)
+    }
+
+    /// The resolved address the load goes to.
+    public var targetAddress: SocketAddress { address }
+
+    /// Opens one connection and closes it, so that a target that refuses connections is
+    /// reported plainly before any load starts.
+    public func checkReachable(timeoutMillis: UInt64 = 2000) throws(LoadError) {
+        let loop: EventLoop
+        do { loop = try EventLoop(readBufferSize: 1024) } catch { throw .system("event loop: \(error)") }
+        var outcome: UVError?? = .none
+        let stream: TCPStream
+        do { stream = try TCPStream(loop: loop) } catch { throw .system("socket: \(error)") }
+        let timer = LoopTimer(loop: loop)
+        timer.start(timeoutMillis: timeoutMillis) { outcome = .some(.timedOut); loop.stop() }
+        stream.connect(to: address) { error in outcome = .some(error); loop.stop() }
+        loop.run()
+        timer.close()
+        stream.close()
+        loop.closeAllHandles()
+        loop.drain()
+        if case .some(.some(let error)) = outcome {
+            throw .unreachable(address: address.description, reason: error.message)
+        }
+    }
+
+    /// Runs the load on `threads` threads and returns the merged measurement.
+    /// SIGINT during the run stops every worker early; what was measured is kept.
+    /// - Parameter handleInterrupt: watch SIGINT (Ctrl-C) during the run.
+    public func run(handleInterrupt: Bool = true) -> Measurement {
+        let threadCount = options.effectiveThreads
+        let workers: [Worker]
+        let control: EventLoop
+        do {
+            workers = try (0..<threadCount).map {
+                try Worker(index: $0, options: options, address: address, requestBytes: requestBytes)
+            }
+            control = try EventLoop(readBufferSize: 64)
+        } catch {
+            fatalError("cannot create an event loop: \(error)")
+        }
+
+        let finished = Atomic<Int>(0)
+        let allDone = LoopWakeup(loop: control) {
+            if finished.load(ordering: .acquiring) == threadCount { control.stop() }
+        }
+        let interruptedFlag = StopFlag()
+        var watcher: SignalWatcher?
+        if handleInterrupt {
+            watcher = SignalWatcher(loop: control, signal: SIGINT) { _ in
+                if interruptedFlag.isSet { _exit(130) }   // a second Ctrl-C: leave at once
+                interruptedFlag.set()
+                for worker in workers { worker.requestStop() }
+            }
+        }
+        let threads = workers.map { worker in
+            OSThread(name: "volley-\(worker.index)") {
+                worker.run()
+                finished.add(1, ordering: .releasing)
+                allDone.send()
+            }
+        }
+        control.run()
+        for thread in threads { thread.join() }
+        watcher?.close()
+        allDone.close()
+        control.closeAllHandles()
+        control.drain()
+        interrupted = interruptedFlag.isSet
+
+        let end = EventLoop.hrtime()
+        var merged = Measurement(elapsedNanoseconds: 0)
+        for worker in workers {
+            merged.merge(worker.recorder.measurement(end: worker.endTime == 0 ? end : worker.endTime))
+        }
+        return merged
+    }
+}

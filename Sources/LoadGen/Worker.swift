@@ -1,0 +1,89 @@
+import Metrics
+import Synchronization
+import UVKit
+
+/// One load thread: its own libuv loop, its share of the connections, its own recorder.
+/// Nothing here is touched by another thread except `requestStop()` (a loop wake-up).
+final class Worker: @unchecked Sendable {
+    let index: Int
+    let options: LoadOptions
+    let address: SocketAddress
+    let requestBytes: RequestBytes
+    private(set) var recorder: Recorder!
+    private(set) var endTime: UInt64 = 0
+    private var loop: EventLoop!
+    private var connections: [ClientConnection] = []
+    private var wakeup: LoopWakeup!
+    private var stopped = false
+
+    /// Creates the worker's loop on the calling thread; `run()` then drives it on the worker's own
+    /// thread (a libuv loop may change threads when the hand-over is ordered, as thread creation is).
+    init(index: Int, options: LoadOptions, address: SocketAddress, requestBytes: RequestBytes) throws(UVError) {
+        self.index = index
+        self.options = options
+        self.address = address
+        self.requestBytes = requestBytes
+        let loop = try EventLoop()
+        self.loop = loop
+        self.wakeup = LoopWakeup(loop: loop) { [unowned self] in self.stop() }
+    }
+
+    /// Runs the load on the calling thread until the duration is over or a stop is requested.
+    func run() {
+        let start = EventLoop.hrtime()
+        recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2)
+        let endTimer = LoopTimer(loop: loop)
+        endTimer.start(timeoutMillis: max(1, (options.durationNanos + 999_999) / 1_000_000)) { [unowned self] in self.stop() }
+
+        // Timeouts and delayed reconnects are checked on a short tick.
+        let tick = LoopTimer(loop: loop)
+        tick.start(timeoutMillis: 10, repeatMillis: 10) { [unowned self] in self.onTick() }
+        let sampler = LoopTimer(loop: loop)
+        sampler.start(timeoutMillis: 100, repeatMillis: 100) { [unowned self] in
+            self.recorder.sampleRate(now: EventLoop.hrtime())
+        }
+
+        let count = options.connections(forThread: index)
+        connections.reserveCapacity(count)
+        for _ in 0..<count where !stopped {
+            let connection = ClientConnection(worker: self, loop: loop, options: options)
+            connections.append(connection)
+            connection.open()
+        }
+        if !stopped { loop.run() }
+        finishLoop()
+    }
+
+    /// Asks this worker to stop; callable from any thread.
+    func requestStop() {
+        wakeup.send()
+    }
+
+    private func finishLoop() {
+        loop.closeAllHandles()
+        loop.drain()
+        connections.removeAll()
+        loop = nil
+    }
+
+    private func stop() {
+        guard !stopped else { return }
+        stopped = true
+        if endTime == 0 { endTime = EventLoop.hrtime() }
+        for connection in connections { connection.stop() }
+        loop.closeAllHandles()
+        loop.stop()
+    }
+
+    private func onTick() {
+        let now = EventLoop.hrtime()
+        for connection in connections {
+            connection.tick(now: now, timeout: options.timeoutNanos)
+        }
+    }
+
+    // MARK: - Used by connections
+
+    @inline(__always)
+    func withRecorder<R>(_ body: (inout Recorder) -> R) -> R { body(&recorder) }
+}

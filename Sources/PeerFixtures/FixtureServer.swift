@@ -1,0 +1,178 @@
+import Synchronization
+import UVKit
+
+/// How a fixture server answers: well, slowly, wrongly, or not at all.
+public enum FixtureBehaviour: Sendable, Equatable {
+    /// `200 OK`, `Hello, World!`, keep-alive.
+    case ok
+    /// Every response has this status (e.g. 500).
+    case status(Int)
+    /// Answers with `Connection: close` and closes after each response.
+    case closeAfterEachResponse
+    /// Closes the connection without a word after this many responses on it.
+    case dropAfter(responses: Int)
+    /// Answers each request after this many milliseconds (a timer, not a sleep).
+    case delay(milliseconds: UInt64)
+    /// Answers with a chunked body of three chunks and a trailer.
+    case chunked
+    /// Accepts connections and never answers.
+    case silent
+}
+
+/// A small HTTP/1.1 server on 127.0.0.1 that behaves as told, for end-to-end tests of the
+/// load generator and for demos. It runs its own loop on its own thread, answers GET
+/// requests (each ends at an empty line; pipelining works), and stops when asked.
+public final class FixtureServer: @unchecked Sendable {
+    /// The port the server listens on (chosen by the kernel).
+    public let port: UInt16
+    private let loop: EventLoop
+    private let thread: OSThread?
+    private let stopWakeup: LoopWakeup
+    private let counters: Counters
+
+    final class Counters: Sendable {
+        let requests = Atomic<Int>(0)
+        let connections = Atomic<Int>(0)
+    }
+
+    /// Starts a server with `behaviour` on a free loopback port (or `port`).
+    public init(behaviour: FixtureBehaviour, host: String = "127.0.0.1", port: UInt16 = 0) throws {
+        let loop = try EventLoop(readBufferSize: 64 * 1024)
+        let address = try SocketAddress.resolve(host: host, port: port)
+        let listener = try TCPListener(loop: loop, address: address)
+        let counters = Counters()
+        let responder = Responder(behaviour: behaviour, loop: loop, counters: counters)
+        listener.onAccept { stream in responder.serve(stream) }
+        self.port = listener.localPort
+        self.loop = loop
+        self.counters = counters
+        self.stopWakeup = LoopWakeup(loop: loop) {
+            loop.closeAllHandles()
+        }
+        let box = LoopBox(loop: loop, responder: responder)
+        self.thread = OSThread(name: "fixture") { box.loop.run(); box.loop.closeAllHandles(); box.loop.drain() }
+    }
+
+    /// Requests answered (or, for `.silent`, received) so far.
+    public var requestsServed: Int { counters.requests.load(ordering: .relaxed) }
+    /// Connections accepted so far.
+    public var connectionsAccepted: Int { counters.connections.load(ordering: .relaxed) }
+
+    /// Stops the server and waits for its thread.
+    public func stop() {
+        stopWakeup.send()
+        thread?.join()
+    }
+
+    deinit { stop() }
+}
+
+private struct LoopBox: @unchecked Sendable {
+    let loop: EventLoop
+    let responder: Responder
+}
+
+/// Answers requests on every accepted stream according to the behaviour.
+private final class Responder {
+    let behaviour: FixtureBehaviour
+    let loop: EventLoop
+    let counters: FixtureServer.Counters
+    let response: UnsafeMutableRawBufferPointer
+
+    init(behaviour: FixtureBehaviour, loop: EventLoop, counters: FixtureServer.Counters) {
+        self.behaviour = behaviour
+        self.loop = loop
+        self.counters = counters
+        let text: String
+        switch behaviour {
+        case .status(let code):
+            text = "HTTP/1.1 \(code) Status\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nerror"
+        case .closeAfterEachResponse:
+            text = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, World!"
+        case .chunked:
+            text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHello\r\n2\r\n, \r\n6;ext=1\r\nWorld!\r\n0\r\nX-Trailer: yes\r\n\r\n"
+        default:
+            text = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n\r\nHello, World!"
+        }
+        let bytes = Array(text.utf8)
+        response = .allocate(byteCount: bytes.count, alignment: 16)
+        response.copyBytes(from: bytes)
+    }
+
+    deinit { response.deallocate() }
+
+    func serve(_ stream: TCPStream) {
+        counters.connections.add(1, ordering: .relaxed)
+        stream.setNoDelay()
+        let connection = FixtureConnection(stream: stream, responder: self)
+        stream.onRead = { bytes in connection.received(bytes) }
+        stream.onReadEnd = { _ in connection.close() }
+        stream.startReading()
+    }
+}
+
+/// One accepted connection of the fixture server.
+private final class FixtureConnection {
+    let stream: TCPStream
+    let responder: Responder
+    var answered = 0
+    /// How far into "\r\n\r\n" the bytes seen so far are (a request head ends there).
+    var terminatorMatch = 0
+    var closed = false
+
+    init(stream: TCPStream, responder: Responder) {
+        self.stream = stream
+        self.responder = responder
+    }
+
+    func received(_ bytes: UnsafeRawBufferPointer) {
+        var requests = 0
+        for byte in bytes {
+            let expected: UInt8 = terminatorMatch % 2 == 0 ? 13 : 10
+            if byte == expected {
+                terminatorMatch += 1
+                if terminatorMatch == 4 { requests += 1; terminatorMatch = 0 }
+            } else {
+                terminatorMatch = byte == 13 ? 1 : 0
+            }
+        }
+        for _ in 0..<requests { answer() }
+    }
+
+    func answer() {
+        guard !closed else { return }
+        responder.counters.requests.add(1, ordering: .relaxed)
+        switch responder.behaviour {
+        case .silent:
+            return
+        case .delay(let ms):
+            let timer = LoopTimer(loop: responder.loop)
+            timer.start(timeoutMillis: ms) { [self] in
+                timer.close()
+                write()
+            }
+        case .dropAfter(let limit):
+            if answered >= limit { close(); return }
+            write()
+        case .closeAfterEachResponse:
+            write()
+            close()
+        default:
+            write()
+        }
+    }
+
+    func write() {
+        guard !closed else { return }
+        answered += 1
+        let bytes = UnsafeRawBufferPointer(responder.response)
+        if stream.isWriting { close(); return }   // a stuck peer; the fixture does not queue
+        stream.writeAll(bytes) { [self] error in if error != nil { close() } }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        stream.close()
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes shared by every subcommand.
+public enum ExitStatus {
+    /// Everything went as asked.
+    public static let ok: Int32 = 0
+    /// A threshold or a regression check failed.
+    public static let failed: Int32 = 1
+    /// Bad usage, a bad input file, or a target that cannot be reached.
+    public static let badInput: Int32 = 2
+    /// Stopped by Ctrl-C (what was measured was still printed).
+    public static let interrupted: Int32 = 130
+}
+
+/// The `volley` command: `run` is the default subcommand, so wrk's command line works as is.
+public struct Volley: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "volley",
+        abstract: "HTTP load generator and server benchmark suite (wrk-compatible).",
+        version: VolleyVersion.string,
+        subcommands: [RunCommand.self, FixtureCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+
+    public init() {}
+}
+
+/// Volley's version, stored in result files.
+public enum VolleyVersion {
+    public static let string = "0.1.0"
+}
+
+/// Entry point shared by the executable and the in-process tests.
+public enum VolleyMain {
+    /// Parses `arguments` (argv, program name first) and runs the command; never returns.
+    public static func main(_ arguments: [String]) -> Never {
+        exit(run(Array(arguments.dropFirst())))
+    }
+
+    /// Parses and runs; returns the exit code instead of exiting.
+    public static func run(_ arguments: [String]) -> Int32 {
+        let normalized = ArgumentNormalizer.normalize(arguments)
+        do {
+            var command = try Volley.parseAsRoot(normalized)
+            try command.run()
+            return ExitStatus.ok
+        } catch let exit as CommandExit {
+            return exit.code
+        } catch {
+            let code = Volley.exitCode(for: error)
+            let message = Volley.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                return ExitStatus.ok
+            }
+            if !message.isEmpty { printError(message) }
+            // ArgumentParser uses EX_USAGE (64) for bad usage; Volley's contract says 2.
+            return code == .validationFailure ? ExitStatus.badInput : code.rawValue
+        }
+    }
+}
+
+/// Thrown by a command to end with a given exit code after it has said why.
+public struct CommandExit: Error {
+    public let code: Int32
+    public init(_ code: Int32) { self.code = code }
+}
+
+/// Writes one line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+}
+
+/// A usage error that ends the command with exit 2 after printing `volley: message`.
+func usageError(_ message: String) -> CommandExit {
+    printError("volley: \(message)")
+    return CommandExit(ExitStatus.badInput)
+}

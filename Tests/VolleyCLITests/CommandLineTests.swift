@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+/// Runs the built `volley` binary with `arguments`; returns exit code, stdout and stderr.
+func runVolley(_ arguments: [String], timeout: TimeInterval = 30) throws -> (code: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = volleyBinary()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    group.wait()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// The `volley` executable built next to the test bundle.
+func volleyBinary() -> URL {
+    if let path = ProcessInfo.processInfo.environment["VOLLEY_BIN"] { return URL(fileURLWithPath: path) }
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("volley")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: ".build/debug/volley")
+}
+
+/// A `volley fixture` child process on a free loopback port, stopped when the test ends.
+final class FixtureProcess {
+    let process = Process()
+    let url: String
+
+    init(behaviour: String = "ok") throws {
+        process.executableURL = volleyBinary()
+        process.arguments = ["fixture", "--behaviour", behaviour, "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var line = Data()
+        let handle = out.fileHandleForReading
+        while !line.contains(10) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "http://") else { throw FixtureError.noPort(text) }
+        url = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    deinit {
+        if process.isRunning { process.interrupt(); process.waitUntilExit() }
+    }
+
+    enum FixtureError: Error { case noPort(String) }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    /// wrk's own command line, with attached values, runs and prints wrk's layout.
+    @Test func wrkCommandLine() throws {
+        let server = try FixtureProcess()
+        let result = try runVolley(["-t2", "-c8", "-d1s", "--latency", server.url])
+        #expect(result.code == 0)
+        let lines = result.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "Running 1s test @ \(server.url)")
+        #expect(lines[1] == "  2 threads and 8 connections")
+        #expect(lines[2] == "  Thread Stats   Avg      Stdev     Max   +/- Stdev")
+        #expect(lines[3].hasPrefix("    Latency "))
+        #expect(lines[4].hasPrefix("    Req/Sec "))
+        #expect(lines[5] == "  Latency Distribution")
+        #expect(lines[6].hasPrefix("     50% "))
+        #expect(lines[9].hasPrefix("     99% "))
+        #expect(lines[10].contains(" requests in ") && lines[10].hasSuffix(" read"))
+        #expect(lines[11].hasPrefix("Requests/sec: "))
+        #expect(lines[12].hasPrefix("Transfer/sec: "))
+        #expect(!result.out.contains("Socket errors"))
+    }
+
+    /// Non-2xx/3xx responses get wrk's line; --json writes a RunReport that says so too.
+    @Test func statusErrorsAndJSON() throws {
+        let server = try FixtureProcess(behaviour: "status:500")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("run.json").path
+        let hgrm = dir.appendingPathComponent("run.hgrm").path
+        let result = try runVolley(["-t1", "-c2", "-d500ms", "--json", json, "--hgrm", hgrm, server.url])
+        #expect(result.code == 0)
+        #expect(result.out.contains("  Non-2xx or 3xx responses: "))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        #expect(object?["schemaVersion"] as? Int == 1)
+        let spectrum = try String(contentsOfFile: hgrm, encoding: .utf8)
+        #expect(spectrum.contains("Percentile"))
+        // An existing result is not overwritten unless asked.
+        let again = try runVolley(["-t1", "-c1", "-d200ms", "--json", json, server.url])
+        #expect(again.code == 2)
+        #expect(again.err.contains("--overwrite"))
+    }
+
+    /// Bad flags, a bad URL, a bad duration and an unreachable target exit 2 with a message.
+    @Test(arguments: [
+        (["-t0", "-c1", "-d1s", "http://127.0.0.1:1/"], "threads"),
+        (["-d", "soon", "http://127.0.0.1:1/"], "duration"),
+        (["https://127.0.0.1/"], "https"),
+        (["--no-such-flag", "http://127.0.0.1:1/"], "no-such-flag"),
+        (["-d1s", "http://127.0.0.1:1/"], "unable to connect"),
+        (["-H", "NoColon", "http://127.0.0.1:1/"], "header"),
+        (["-p0", "http://127.0.0.1:1/"], "pipeline"),
+    ])
+    func badInputExitsTwo(arguments: [String], mentions: String) throws {
+        let result = try runVolley(arguments)
+        #expect(result.code == 2)
+        #expect(result.err.lowercased().contains(mentions.lowercased()))
+    }
+
+    /// Ctrl-C during a run prints what was measured and exits 130.
+    @Test func interruptPrintsResults() throws {
+        let server = try FixtureProcess()
+        let process = Process()
+        process.executableURL = volleyBinary()
+        process.arguments = ["-t1", "-c2", "-d30s", server.url]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        usleep(700_000)
+        process.interrupt()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 130)
+        #expect(text.contains("Requests/sec:"))
+        #expect(text.contains("Interrupted"))
+    }
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# make bench: every benchmark Volley records in BENCHMARKS.md, with its peer in the same run.
+set -euo pipefail
+BIN=${1:-.build/release/volley}
+echo "== generator: volley vs wrk against nginx =="
+python3 scripts/bench.py --bin "$BIN"
