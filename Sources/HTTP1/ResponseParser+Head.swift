@@ -21,6 +21,14 @@ extension ResponseParser {
             var b = bytes[i]
             switch state {
             case .start, .startAfterInterim:
+                // Fast path: the whole "HTTP/1.x NNN" is here, as it nearly always is.
+                if limit &- i >= 12, let status = ResponseParser.statusLinePrefix(bytes, i) {
+                    m.minorVersion = Int(bytes[i &+ 7] &- 0x30)
+                    m.status = status
+                    state = .afterStatusCode
+                    i &+= 12
+                    continue
+                }
                 guard b == UInt8(ascii: "H") else { return .error(.invalidStatusLine) }
                 state = .version
                 m.position = 1
@@ -62,7 +70,14 @@ extension ResponseParser {
                     b = bytes[i]
                 }
                 if i == limit { continue }
-                if b == asciiCR { state = .statusLF }
+                if b == asciiCR {
+                    if i &+ 1 < limit && bytes[i &+ 1] == asciiLF {
+                        i &+= 2
+                        state = .lineStart
+                        continue
+                    }
+                    state = .statusLF
+                }
                 else if b == asciiLF { state = .lineStart }
                 else { return .error(.invalidStatusLine) }
             case .statusLF:
@@ -78,6 +93,15 @@ extension ResponseParser {
                 if let error = endField() { return .error(error) }
                 if isTokenChar(b) {
                     m.sawHeaderLine = true
+                    // Fast path: the whole name and its colon are in this read.
+                    var j = i &+ 1
+                    while j < limit && isTokenChar(bytes[j]) { j &+= 1 }
+                    if j < limit && bytes[j] == asciiColon {
+                        startField(ResponseParser.interestingName(bytes, i, j))
+                        state = .value
+                        i = j &+ 1
+                        continue
+                    }
                     m.name = WordMatch(ResponseParser.interestingNames)
                     m.name.feed(b)
                     state = .name
@@ -90,17 +114,20 @@ extension ResponseParser {
                     return .error(.invalidHeader)
                 }
             case .name:
-                if m.name.alive == 0 {
-                    while isTokenChar(b) {
-                        i &+= 1
-                        if i == limit { break }
-                        b = bytes[i]
-                    }
-                    if i == limit { continue }
-                } else if isTokenChar(b) {
+                // Match while some interesting name is possible, then just skip.
+                while m.name.alive != 0 && isTokenChar(b) {
                     m.name.feed(b)
-                    break
+                    i &+= 1
+                    if i == limit { break }
+                    b = bytes[i]
                 }
+                if i == limit { continue }
+                while isTokenChar(b) {
+                    i &+= 1
+                    if i == limit { break }
+                    b = bytes[i]
+                }
+                if i == limit { continue }
                 guard b == asciiColon else { return .error(.invalidHeader) }
                 startField(m.name.matched)
                 state = .value
@@ -111,12 +138,25 @@ extension ResponseParser {
                         if i == limit { break }
                         b = bytes[i]
                     }
-                    if i == limit { continue }
+                } else {
+                    while isFieldByte(b) {
+                        if let error = feedField(b) { return .error(error) }
+                        i &+= 1
+                        if i == limit { break }
+                        b = bytes[i]
+                    }
                 }
-                if b == asciiCR { state = .valueLF }
+                if i == limit { continue }
+                if b == asciiCR {
+                    if i &+ 1 < limit && bytes[i &+ 1] == asciiLF {
+                        i &+= 2
+                        state = .lineStart
+                        continue
+                    }
+                    state = .valueLF
+                }
                 else if b == asciiLF { state = .lineStart }
-                else if !isFieldByte(b) { return .error(.invalidHeader) }
-                else if let error = feedField(b) { return .error(error) }
+                else { return .error(.invalidHeader) }
             case .valueLF:
                 guard b == asciiLF else { return .error(.invalidHeader) }
                 state = .lineStart
@@ -130,6 +170,35 @@ extension ResponseParser {
             i &+= 1
         }
         return i < n ? .error(.headerTooLarge) : .needMore
+    }
+
+    /// The status code if `bytes[i...]` starts with `HTTP/1.<digit> <3 digits>` (status
+    /// not starting with 0), else nil and the byte-by-byte path decides.
+    @inlinable
+    static func statusLinePrefix(_ bytes: UnsafeRawBufferPointer, _ i: Int) -> Int? {
+        // "HTTP/1." as one little-endian load; the byte loads are unaligned-safe.
+        let expected: UInt64 = 0x002E_312F_5054_5448   // "HTTP/1." in bytes 0...6
+        let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) & 0x00FF_FFFF_FFFF_FFFF
+        guard word == expected, decimalValue(bytes[i &+ 7]) != nil, bytes[i &+ 8] == asciiSP,
+              let d0 = decimalValue(bytes[i &+ 9]), d0 > 0,
+              let d1 = decimalValue(bytes[i &+ 10]), let d2 = decimalValue(bytes[i &+ 11]) else { return nil }
+        return d0 &* 100 &+ d1 &* 10 &+ d2
+    }
+
+    /// Which interesting header `bytes[start..<end]` (all tchar) names, if any: the
+    /// length rules out nearly every other name before a byte is compared.
+    @inlinable
+    static func interestingName(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Word? {
+        let word: Word
+        switch end &- start {
+        case 14: word = .contentLength
+        case 17: word = .transferEncoding
+        case 10: word = .connection
+        default: return nil
+        }
+        let text = word.text.utf8Start
+        for k in 0..<(end &- start) where asciiLower(bytes[start &+ k]) != text[k] { return nil }
+        return word
     }
 
     /// Starts reading the value of a header whose name matched `word` (or nothing).
@@ -151,7 +220,7 @@ extension ResponseParser {
     }
 
     /// One byte of an interesting header's value (already known not to be a CTL).
-    @inlinable
+    @inlinable @inline(__always)
     mutating func feedField(_ b: UInt8) -> HTTPParseError? {
         switch m.field {
         case .other:
