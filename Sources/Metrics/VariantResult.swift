@@ -1,0 +1,106 @@
+/// Responses counted by status class.
+public struct StatusClassCounts: Codable, Sendable, Equatable {
+    /// Statuses outside 100...599.
+    public var other: UInt64
+    public var informational: UInt64
+    public var success: UInt64
+    public var redirection: UInt64
+    public var clientError: UInt64
+    public var serverError: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case other, informational = "1xx", success = "2xx", redirection = "3xx", clientError = "4xx", serverError = "5xx"
+    }
+
+    public init(other: UInt64 = 0, informational: UInt64 = 0, success: UInt64 = 0, redirection: UInt64 = 0,
+                clientError: UInt64 = 0, serverError: UInt64 = 0) {
+        self.other = other; self.informational = informational; self.success = success
+        self.redirection = redirection; self.clientError = clientError; self.serverError = serverError
+    }
+
+    /// Reads `Measurement.statusClasses` (index 0 other, 1 for 1xx … 5 for 5xx; missing entries count 0).
+    public init(_ classes: [UInt64]) {
+        func at(_ i: Int) -> UInt64 { i < classes.count ? classes[i] : 0 }
+        self.init(other: at(0), informational: at(1), success: at(2), redirection: at(3),
+                  clientError: at(4), serverError: at(5))
+    }
+}
+
+/// Totals and rates of one variant's run.
+public struct RunSummary: Codable, Sendable, Equatable {
+    /// Completed responses, any status.
+    public var requests: UInt64
+    /// Bytes read from the server (wrk's "read").
+    public var bytesRead: UInt64
+    /// Bytes written to the server.
+    public var bytesWritten: UInt64
+    /// Wall time of the load, in seconds.
+    public var elapsedSeconds: Double
+    /// `requests / elapsedSeconds` (0 if no time elapsed).
+    public var requestsPerSecond: Double
+    /// `bytesRead / elapsedSeconds` (0 if no time elapsed).
+    public var bytesPerSecond: Double
+    /// Errors by class.
+    public var errors: ErrorCounts
+    /// Connections reopened after the server closed them or after an error.
+    public var reconnects: UInt64
+    /// Responses by status class.
+    public var statusClasses: StatusClassCounts
+
+    public init(requests: UInt64, bytesRead: UInt64, bytesWritten: UInt64, elapsedSeconds: Double,
+                requestsPerSecond: Double, bytesPerSecond: Double, errors: ErrorCounts, reconnects: UInt64,
+                statusClasses: StatusClassCounts) {
+        self.requests = requests; self.bytesRead = bytesRead; self.bytesWritten = bytesWritten
+        self.elapsedSeconds = elapsedSeconds; self.requestsPerSecond = requestsPerSecond
+        self.bytesPerSecond = bytesPerSecond; self.errors = errors; self.reconnects = reconnects
+        self.statusClasses = statusClasses
+    }
+
+    /// Sums up a measurement.
+    public init(_ measurement: Measurement) {
+        let seconds = Double(measurement.elapsedNanoseconds) / 1e9
+        self.init(requests: measurement.requests, bytesRead: measurement.bytesRead,
+                  bytesWritten: measurement.bytesWritten, elapsedSeconds: seconds,
+                  requestsPerSecond: seconds > 0 ? Double(measurement.requests) / seconds : 0,
+                  bytesPerSecond: seconds > 0 ? Double(measurement.bytesRead) / seconds : 0,
+                  errors: measurement.errors, reconnects: measurement.reconnects,
+                  statusClasses: StatusClassCounts(measurement.statusClasses))
+    }
+}
+
+/// The result of one variant of a run (one server model, one route, one setting…): what
+/// was asked, what came back, and the full latency histogram so results can be merged.
+public struct VariantResult: Codable, Sendable, Equatable {
+    /// Name of the variant, unique within a report ("run" for a plain `volley run`).
+    public var name: String
+    /// What the load generator was asked to do.
+    public var configuration: RunConfiguration
+    public var summary: RunSummary
+    public var latency: LatencyStats
+    public var requestRate: RequestRateStats
+    /// The latency histogram in microseconds.
+    public var latencyHistogram: EncodedHistogram
+    /// Requests and errors in each second of the run.
+    public var perSecond: [SecondSlice]
+    /// Statistics the server reported about itself (slow callbacks, loop lag…); free-form.
+    public var server: [String: JSONValue]?
+    /// Names of profile files recorded during this variant (folded stacks, speedscope, SVG).
+    public var profiles: [String]?
+    /// Remarks about this variant, for people.
+    public var notes: [String]?
+
+    public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
+                requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],
+                server: [String: JSONValue]? = nil, profiles: [String]? = nil, notes: [String]? = nil) {
+        self.name = name; self.configuration = configuration; self.summary = summary; self.latency = latency
+        self.requestRate = requestRate; self.latencyHistogram = latencyHistogram; self.perSecond = perSecond
+        self.server = server; self.profiles = profiles; self.notes = notes
+    }
+
+    /// Computes every figure of a variant from the engine's merged measurement.
+    public init(name: String, configuration: RunConfiguration, measurement: Measurement) {
+        self.init(name: name, configuration: configuration, summary: RunSummary(measurement),
+                  latency: LatencyStats(measurement.latency), requestRate: RequestRateStats(measurement.requestRate),
+                  latencyHistogram: EncodedHistogram(measurement.latency), perSecond: measurement.perSecond)
+    }
+}

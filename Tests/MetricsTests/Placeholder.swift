@@ -1,4 +1,0 @@
-import Testing
-
-/// Placeholder so the target builds.
-@Test func placeholderMetricsTests() { #expect(Bool(true)) }
