@@ -46,7 +46,7 @@ public struct LoadOptions: Sendable {
 
     /// The configuration as stored in result files.
     public var configuration: RunConfiguration {
-        RunConfiguration(url: url.description, method: method, threads: effectiveThreads, connections: connections,
+        RunConfiguration(url: "http://\(url.hostHeader)\(url.target)", method: method, threads: effectiveThreads, connections: connections,
                          durationSeconds: Double(durationNanos) / 1e9, timeoutSeconds: Double(timeoutNanos) / 1e9,
                          pipeline: pipeline, headers: headers.map { "\($0.name): \($0.value)" }, bodyBytes: body.count)
     }

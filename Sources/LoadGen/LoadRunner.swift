@@ -109,3 +109,10 @@ public final class LoadRunner {
         return merged
     }
 }
+
+/// A flag set by one thread and read by another.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}

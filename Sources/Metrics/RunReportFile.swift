@@ -93,51 +93,7 @@ extension RunReport {
     /// Without `overwrite`, an existing file at `path` is an error and is left untouched
     /// (the move is a `link(2)`, which fails rather than replace).
     public func write(to path: String, overwrite: Bool = false) throws {
-        let data = try jsonData()
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (directory.isEmpty ? "" : directory + "/")
-            + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-
-        if !overwrite, FileManager.default.fileExists(atPath: path) {
-            throw ResultFileError.alreadyExists(path: path)
-        }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ResultFileError.writeFailed(path: path, reason: Self.errnoText()) }
-        var failure: String?
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = Self.errnoText(); return
-                }
-                offset += n
-            }
-        }
-        if failure == nil, fsync(fd) != 0 { failure = Self.errnoText() }
-        if close(fd) != 0, failure == nil { failure = Self.errnoText() }
-        if let failure {
-            unlink(temporary)
-            throw ResultFileError.writeFailed(path: path, reason: failure)
-        }
-
-        if overwrite {
-            if rename(temporary, path) != 0 {
-                let reason = Self.errnoText()
-                unlink(temporary)
-                throw ResultFileError.writeFailed(path: path, reason: reason)
-            }
-        } else {
-            let linked = link(temporary, path)
-            let code = errno
-            unlink(temporary)
-            if linked != 0 {
-                if code == EEXIST { throw ResultFileError.alreadyExists(path: path) }
-                throw ResultFileError.writeFailed(path: path, reason: String(cString: strerror(code)))
-            }
-        }
+        try AtomicFile.write(try jsonData(), to: path, overwrite: overwrite)
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
@@ -161,7 +117,3 @@ extension RunReport {
     }
 }
 
-/// `write(2)`, out of reach of `RunReport.write(to:)`'s name.
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, buffer, count)
-}

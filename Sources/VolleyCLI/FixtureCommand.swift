@@ -33,7 +33,7 @@ struct FixtureCommand: ParsableCommand {
         }
         let shownHost = address.isIPv6 ? "[\(address.numericHost)]" : address.numericHost
         print("listening on http://\(shownHost):\(server.port)/")
-        fflush(stdout)
+        fflush(nil)
         try waitForTerminationSignal()
         server.stop()
     }

@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
             throw usageError("\(path) exists; pass --overwrite to replace it")
         }
         let configuration = options.configuration
-        if !quiet { print(WrkTextPrinter.header(configuration: configuration), terminator: ""); fflush(stdout) }
+        if !quiet { print(WrkTextPrinter.header(configuration: configuration), terminator: ""); fflush(nil) }
 
         let measurement = runner.run()
 
@@ -88,7 +88,7 @@ struct RunCommand: ParsableCommand {
             do { try report.write(to: json, overwrite: overwrite) } catch { throw usageError("\(error)") }
         }
         if let hgrm {
-            let text = HgrmPrinter.render(measurement.latency)
+            let text = HgrmPrinter.text(measurement.latency)
             do { try AtomicFile.write(Data(text.utf8), to: hgrm, overwrite: overwrite) } catch { throw usageError("\(error)") }
         }
         if runner.interrupted { throw CommandExit(ExitStatus.interrupted) }

@@ -2,24 +2,27 @@ import Foundation
 import Testing
 
 /// Runs the built `volley` binary with `arguments`; returns exit code, stdout and stderr.
+/// Output goes to temporary files, so a chatty child never blocks on a full pipe.
 func runVolley(_ arguments: [String], timeout: TimeInterval = 30) throws -> (code: Int32, out: String, err: String) {
+    let dir = FileManager.default.temporaryDirectory
+    let outURL = dir.appendingPathComponent("volley-out-\(UUID().uuidString)")
+    let errURL = dir.appendingPathComponent("volley-err-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
     let process = Process()
     process.executableURL = volleyBinary()
     process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
     try process.run()
     let deadline = Date().addingTimeInterval(timeout)
-    var outData = Data(), errData = Data()
-    let group = DispatchGroup()
-    group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
     while process.isRunning && Date() < deadline { usleep(20_000) }
     if process.isRunning { process.terminate() }
     process.waitUntilExit()
-    group.wait()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    return (process.terminationStatus, out, err)
 }
 
 /// The `volley` executable built next to the test bundle.
