@@ -169,21 +169,3 @@ public struct HeaderFields: Sequence, IteratorProtocol {
         return HeaderField(name: nameStart..<nameEnd, value: valueStart..<valueEnd)
     }
 }
-
-/// Whether `bytes[range]` is exactly `text`.
-@inlinable
-func bytesEqual(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
-    guard range.count == text.utf8CodeUnitCount else { return false }
-    let t = text.utf8Start
-    for k in 0..<range.count where bytes[range.lowerBound &+ k] != t[k] { return false }
-    return true
-}
-
-/// Whether `bytes[range]` is `text` (lower-case ASCII) in any case.
-@inlinable
-func bytesEqualIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
-    guard range.count == text.utf8CodeUnitCount else { return false }
-    let t = text.utf8Start
-    for k in 0..<range.count where asciiLower(bytes[range.lowerBound &+ k]) != asciiLower(t[k]) { return false }
-    return true
-}

@@ -67,28 +67,40 @@ extension RequestHeadParser {
     static func noteField(_ b: UnsafeRawBufferPointer, name: Range<Int>, value: Range<Int>,
                           _ facts: inout FieldFacts) -> RequestRejection? {
         switch name.count {
-        case 4 where bytesEqualIgnoringCase(b, name, "host"):
+        case 4 where foldedEquals(b, name, "host"):
             facts.hostCount &+= 1
             for k in value where !isHostChar(b[k]) { return .invalidHost }
             facts.host = value
-        case 14 where bytesEqualIgnoringCase(b, name, "content-length"):
+        case 14 where foldedEquals(b, name, "content-length"):
             facts.sawContentLength = true
             for k in value where !facts.contentLength.feed(b[k]) { return .invalidContentLength }
             if !facts.contentLength.endElement() { return .invalidContentLength }
-        case 17 where bytesEqualIgnoringCase(b, name, "transfer-encoding"):
+        case 17 where foldedEquals(b, name, "transfer-encoding"):
             facts.sawTransferEncoding = true
+            if foldedEquals(b, value, "chunked") {   // the usual value, without the list scanner
+                noteCoding(.word(.chunked), &facts)
+                return nil
+            }
             var list = ListScanner(Word.chunked.bit)
             for k in value {
                 if let element = list.feed(b[k]) { noteCoding(element, &facts) }
             }
             noteCoding(list.end(), &facts)
-        case 10 where bytesEqualIgnoringCase(b, name, "connection"):
+        case 10 where foldedEquals(b, name, "connection"):
+            if foldedEquals(b, value, "keep-alive") {   // the usual values, without the list scanner
+                facts.connectionKeepAlive = true
+                return nil
+            }
+            if foldedEquals(b, value, "close") {
+                facts.connectionClose = true
+                return nil
+            }
             var list = ListScanner(Word.close.bit | Word.keepAlive.bit)
             for k in value {
                 if let element = list.feed(b[k]) { noteConnection(element, &facts) }
             }
             noteConnection(list.end(), &facts)
-        case 6 where bytesEqualIgnoringCase(b, name, "expect"):
+        case 6 where foldedEquals(b, name, "expect"):
             var list = ListScanner(Word.hundredContinue.bit)
             for k in value {
                 if let element = list.feed(b[k]) { noteExpectation(element, &facts) }

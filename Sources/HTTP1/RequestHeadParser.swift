@@ -39,6 +39,15 @@ public struct RequestHeadParser: Sendable {
         var i = max(start, min(scanned, n) &- 2)
         var end = -1
         while i < scanLimit {
+            // Eight bytes at a time while none of them is LF (the classic zero-byte test
+            // on the word XOR "\n\n\n\n\n\n\n\n": exact about whether one is there).
+            if i &+ 8 <= scanLimit {
+                let word = buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+                if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 == 0 {
+                    i &+= 8
+                    continue
+                }
+            }
             if buffer[i] == asciiLF {
                 if requestLineLF < 0 { requestLineLF = i }
                 if i &+ 1 < n && buffer[i &+ 1] == asciiLF { end = i &+ 2; break }
