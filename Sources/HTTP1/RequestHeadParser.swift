@@ -58,6 +58,9 @@ public struct RequestHeadParser: Sendable {
         if end < 0 {
             scanned = i
             // Reject early what the complete head would be rejected for, in the same order.
+            // A method that is no token (a TLS handshake on the plain port, say) is seen at
+            // once rather than after the client gives up.
+            if RequestHeadParser.methodIsBroken(buffer, start: start) { return reject(.invalidMethod) }
             let lineSoFar = requestLineLF >= 0 ? requestLineLF &- start : n &- start
             if lineSoFar > limits.maxRequestLineBytes &+ 1 { return reject(.requestLineTooLong) }
             if n > limits.maxHeaderBytes { return reject(.headerSectionTooLarge) }
@@ -90,10 +93,22 @@ extension RequestHeadParser {
         return otherwise
     }
 
+    /// Whether the bytes where the method should be hold something other than a token
+    /// followed by SP (or by a line end, which is reported as a line error instead).
+    /// Looks at 16 bytes at most: longer tokens are left to the full parse.
+    @inlinable
+    static func methodIsBroken(_ b: UnsafeRawBufferPointer, start: Int) -> Bool {
+        let limit = min(b.count, start &+ 16)
+        var i = start
+        while i < limit && isTokenChar(b[i]) { i &+= 1 }
+        return i < limit && b[i] != asciiSP && b[i] != asciiCR && b[i] != asciiLF
+    }
+
     /// Parses a head known to end at `end` (just past its empty line), strictly.
     @inlinable
     static func parseHead(_ b: UnsafeRawBufferPointer, start: Int, end: Int, limits: RequestLimits)
         -> RequestHeadParseResult {
+        if methodIsBroken(b, start: start) { return .rejecting(.invalidMethod) }
         // The request line's end; a LF exists, the end search found it. (A bare CR is
         // always followed by something here, as the head ends with LF.)
         var lf = start

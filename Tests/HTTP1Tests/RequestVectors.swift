@@ -118,9 +118,10 @@ let requestVectors: [RequestVector] = [
     // Request line
     reject("unknown method", "BREW / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod),
     reject("methods are case-sensitive", "get / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod),
-    reject("method with a bad character", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod),
-    reject("method with NUL", "GE\0T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod),
-    reject("TLS handshake bytes", "\u{16}\u{03}\u{01}\r\n\r\n", .invalidMethod),
+    reject("method with a bad character", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod, at: 3),
+    reject("method with NUL", "GE\0T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod, at: 3),
+    reject("TLS handshake bytes", "\u{16}\u{03}\u{01}\u{02}\u{00}", .invalidMethod, at: 1),
+    reject("bad method before a bare LF", "G(T / HTTP/1.1\nHost: a\r\n\r\n", .invalidMethod, at: 2),
     reject("leading space", " GET / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
     reject("two spaces", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
     reject("no target", "GET HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
