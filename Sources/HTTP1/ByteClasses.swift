@@ -55,3 +55,16 @@ func hexValue(_ b: UInt8) -> Int? {
     let l = (b | 0x20) &- 0x61
     return l < 6 ? Int(l) + 10 : nil
 }
+
+/// Bytes of `uri-host [":" port]` (RFC 3986: unreserved, sub-delims, pct-encoded, and the
+/// brackets and colons of IP literals) for bytes 0..<64 and 64..<128.
+@usableFromInline let hostMaskLow: UInt64 = 0x2fff_7ff2_0000_0000
+@usableFromInline let hostMaskHigh: UInt64 = 0x47ff_fffe_afff_fffe
+
+/// Whether `b` may appear in a Host value or an authority.
+@inlinable @inline(__always)
+func isHostChar(_ b: UInt8) -> Bool {
+    if b < 64 { return (hostMaskLow >> UInt64(b)) & 1 != 0 }
+    if b < 128 { return (hostMaskHigh >> UInt64(b &- 64)) & 1 != 0 }
+    return false
+}

@@ -11,6 +11,12 @@ public struct URLError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension HTTPURL {
+    /// `URLError` under a name that does not clash with Foundation's `URLError` in files
+    /// that import both.
+    public typealias ParseError = URLError
+}
+
 /// An http:// URL split for a client: host as written (IPv6 without brackets), port (default 80), origin-form target ("/" if empty, query kept), and the Host header value (with port only if not 80; IPv6 in brackets).
 ///
 /// A fragment (`#...`) is dropped, as browsers do: it is never sent. Bytes a URI may not

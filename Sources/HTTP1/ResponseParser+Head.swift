@@ -138,9 +138,16 @@ extension ResponseParser {
                         if i == limit { break }
                         b = bytes[i]
                     }
+                } else if m.field == .contentLength {
+                    while isFieldByte(b) {
+                        if !m.contentLength.feed(b) { return .error(.invalidContentLength) }
+                        i &+= 1
+                        if i == limit { break }
+                        b = bytes[i]
+                    }
                 } else {
                     while isFieldByte(b) {
-                        if let error = feedField(b) { return .error(error) }
+                        if let element = m.list.feed(b) { noteElement(element) }
                         i &+= 1
                         if i == limit { break }
                         b = bytes[i]
@@ -189,16 +196,12 @@ extension ResponseParser {
     /// length rules out nearly every other name before a byte is compared.
     @inlinable
     static func interestingName(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Word? {
-        let word: Word
         switch end &- start {
-        case 14: word = .contentLength
-        case 17: word = .transferEncoding
-        case 10: word = .connection
+        case 14: return foldedEquals(bytes, start..<end, "content-length") ? .contentLength : nil
+        case 17: return foldedEquals(bytes, start..<end, "transfer-encoding") ? .transferEncoding : nil
+        case 10: return foldedEquals(bytes, start..<end, "connection") ? .connection : nil
         default: return nil
         }
-        let text = word.text.utf8Start
-        for k in 0..<(end &- start) where asciiLower(bytes[start &+ k]) != text[k] { return nil }
-        return word
     }
 
     /// Starts reading the value of a header whose name matched `word` (or nothing).
@@ -216,20 +219,6 @@ extension ResponseParser {
             m.list = ListScanner(Word.close.bit | Word.keepAlive.bit)
         default:
             m.field = .other
-        }
-    }
-
-    /// One byte of an interesting header's value (already known not to be a CTL).
-    @inlinable @inline(__always)
-    mutating func feedField(_ b: UInt8) -> HTTPParseError? {
-        switch m.field {
-        case .other:
-            return nil
-        case .contentLength:
-            return m.contentLength.feed(b) ? nil : .invalidContentLength
-        case .transferEncoding, .connection:
-            if let element = m.list.feed(b) { noteElement(element) }
-            return nil
         }
     }
 

@@ -11,10 +11,7 @@ enum Word: UInt8, Sendable {
     case contentLength = 3
     case transferEncoding = 4
     case connection = 5
-    case host = 6
-    case expect = 7
-    case hundredContinue = 8   // "100-continue", the one Expect value
-    case identity = 9          // never valid in Transfer-Encoding since RFC 7230, only named for errors
+    case hundredContinue = 6   // "100-continue", the one Expect value
 
     /// Lower-case spelling.
     @inlinable var text: StaticString {
@@ -25,10 +22,7 @@ enum Word: UInt8, Sendable {
         case .contentLength: "content-length"
         case .transferEncoding: "transfer-encoding"
         case .connection: "connection"
-        case .host: "host"
-        case .expect: "expect"
         case .hundredContinue: "100-continue"
-        case .identity: "identity"
         }
     }
 

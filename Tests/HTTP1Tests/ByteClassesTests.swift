@@ -36,3 +36,34 @@ import Testing
     #expect(match("Conn", names) == nil)
     #expect(match("Content-Length", Word.connection.bit) == nil)
 }
+
+/// The word-at-a-time case-insensitive compare agrees with a byte-by-byte one, for every length class and every position of a difference.
+@Test func foldedCompare() {
+    for word in ["host", "expect", "chunked", "keep-al", "keep-alv", "connection", "content-length", "transfer-encoding"] {
+        let lower = Array(word.utf8)
+        let text: StaticString = switch word {
+        case "host": "host"
+        case "expect": "expect"
+        case "chunked": "chunked"
+        case "keep-al": "keep-al"
+        case "keep-alv": "keep-alv"
+        case "connection": "connection"
+        case "content-length": "content-length"
+        default: "transfer-encoding"
+        }
+        func check(_ candidate: [UInt8], _ expected: Bool) {
+            let padded = [UInt8(ascii: "x")] + candidate + [UInt8(ascii: "y")]   // the range sits inside a larger buffer
+            let result = padded.withUnsafeBytes { foldedEquals($0, 1..<(1 + candidate.count), text) }
+            #expect(result == expected, "\(String(decoding: candidate, as: UTF8.self)) vs \(word)")
+        }
+        check(lower, true)
+        check(Array(word.uppercased().utf8), true)
+        check(lower.dropLast() + [], false)
+        check(lower + [UInt8(ascii: "s")], false)
+        for k in lower.indices {
+            var changed = lower
+            changed[k] = changed[k] == UInt8(ascii: "-") ? UInt8(ascii: "_") : changed[k] ^ 0x01
+            check(changed, false)
+        }
+    }
+}
