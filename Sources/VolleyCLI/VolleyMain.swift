@@ -35,6 +35,7 @@ public enum VolleyVersion {
 public enum VolleyMain {
     /// Parses `arguments` (argv, program name first) and runs the command; never returns.
     public static func main(_ arguments: [String]) -> Never {
+        unblockTerminationSignals()
         exit(run(Array(arguments.dropFirst())))
     }
 
@@ -76,4 +77,14 @@ func printError(_ message: String) {
 func usageError(_ message: String) -> CommandExit {
     printError("volley: \(message)")
     return CommandExit(ExitStatus.badInput)
+}
+
+/// A parent (a test runner, a CI shell) may start us with SIGINT/SIGTERM blocked; Ctrl-C and
+/// graceful shutdown depend on them, so unblock them before any thread inherits the mask.
+func unblockTerminationSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }

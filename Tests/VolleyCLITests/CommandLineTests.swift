@@ -68,7 +68,7 @@ final class FixtureProcess {
     enum FixtureError: Error { case noPort(String) }
 }
 
-@Suite(.serialized, .disabled("hangs when run inside swift test (child process start-up); open question, see the closing note")) struct CommandLineTests {
+@Suite(.serialized) struct CommandLineTests {
     /// wrk's own command line, with attached values, runs and prints wrk's layout.
     @Test func wrkCommandLine() throws {
         let server = try FixtureProcess()
