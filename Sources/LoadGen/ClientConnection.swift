@@ -11,6 +11,9 @@ final class ClientConnection {
     private var stream: TCPStream?
     private var waitingToReconnect = false
     private var everConnected = false
+    /// A batch became due while the rest of the previous one was still queued in libuv (the
+    /// server can answer before libuv reports the write done): send it when that write completes.
+    private var sendWhenWritten = false
 
     init(worker: Worker, loop: EventLoop, options: LoadOptions) {
         self.worker = worker
@@ -20,6 +23,7 @@ final class ClientConnection {
 
     func open() {
         waitingToReconnect = false
+        sendWhenWritten = false
         machine.connecting()
         guard machine.state == .connecting else { return }
         let stream: TCPStream
@@ -97,20 +101,31 @@ final class ClientConnection {
     @inline(__always)
     private func send() {
         guard let stream else { return }
+        if stream.isWriting {
+            sendWhenWritten = true
+            return
+        }
         let batch = worker.requestBytes.batch
         switch stream.tryWrite(batch) {
         case .success(let written):
             worker.withRecorder { $0.bytesWritten &+= UInt64(written) }
-            if written < batch.count {
-                // The socket buffer is full: queue the rest (the bytes live as long as the run).
-                stream.write(UnsafeRawBufferPointer(rebasing: batch[written...])) { [unowned self] error in
-                    if let error { _ = error; self.writeFailed() } else {
-                        self.worker.withRecorder { $0.bytesWritten &+= UInt64(batch.count - written) }
-                    }
-                }
-            }
+            if written < batch.count { queueRest(of: batch, from: written, on: stream) }
         case .failure:
             writeFailed()
+        }
+    }
+
+    /// The socket buffer is full: queue the rest (the bytes live as long as the run).
+    private func queueRest(of batch: UnsafeRawBufferPointer, from written: Int, on stream: TCPStream) {
+        stream.write(UnsafeRawBufferPointer(rebasing: batch[written...])) { [unowned self] error in
+            // A write cancelled because this connection was closed or replaced is not an error.
+            guard self.stream === stream else { return }
+            if error != nil { self.writeFailed(); return }
+            self.worker.withRecorder { $0.bytesWritten &+= UInt64(batch.count - written) }
+            if self.sendWhenWritten {
+                self.sendWhenWritten = false
+                self.send()
+            }
         }
     }
 

@@ -11,6 +11,7 @@ public final class EventLoop {
 
     /// Creates a loop with a shared read buffer of `readBufferSize` bytes.
     public init(readBufferSize: Int = 256 * 1024) throws(UVError) {
+        _ = EventLoop.ignoreBrokenPipes
         raw = .allocate(capacity: 1)
         readBuffer = .allocate(byteCount: readBufferSize, alignment: 64)
         self.readBufferSize = readBufferSize
@@ -21,6 +22,10 @@ public final class EventLoop {
         }
         raw.pointee.data = Unmanaged.passUnretained(self).toOpaque()
     }
+
+    /// A write to a socket the peer has closed must fail with EPIPE, not kill the process
+    /// with SIGPIPE (libuv leaves that to the application, as wrk and nginx do too).
+    private static let ignoreBrokenPipes: Void = volley_ignore_sigpipe()
 
     deinit {
         closeAllHandles()
