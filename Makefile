@@ -15,7 +15,8 @@ test: deps
 	$(SWIFT) test --skip-build
 
 coverage: deps
-	$(SWIFT) test --enable-code-coverage
+	$(SWIFT) build --build-tests --enable-code-coverage
+	$(SWIFT) test --skip-build --enable-code-coverage
 	@scripts/coverage.sh
 
 demo: build
