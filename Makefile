@@ -2,7 +2,11 @@
 SWIFT ?= swift
 BIN := .build/release/volley
 
-.PHONY: deps build test demo bench coverage clean
+.PHONY: deps build test demo bench coverage fuzz clean
+
+# Seconds each fuzz target runs: `make fuzz SECONDS=600`; `make test` runs each briefly.
+SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 5
 
 deps:
 	@scripts/deps.sh
@@ -13,11 +17,15 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/fuzz.sh $(TEST_FUZZ_SECONDS)
 
 coverage: deps
 	$(SWIFT) build --build-tests --enable-code-coverage
 	$(SWIFT) test --skip-build --enable-code-coverage
 	@scripts/coverage.sh
+
+fuzz: deps
+	scripts/fuzz.sh $(SECONDS)
 
 demo: build
 	@scripts/demo.sh $(BIN)
@@ -26,4 +34,4 @@ bench: build
 	@scripts/bench.sh $(BIN)
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
