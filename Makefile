@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release/volley
 
-.PHONY: deps build test demo bench coverage fuzz clean
+.PHONY: deps build test test-asan test-tsan demo bench coverage fuzz clean
 
 # Seconds each fuzz target runs: `make fuzz SECONDS=600`; `make test` runs each briefly.
 SECONDS ?= 60
@@ -19,6 +19,15 @@ test: deps
 	$(SWIFT) test --skip-build
 	scripts/fuzz.sh $(TEST_FUZZ_SECONDS)
 
+# The whole suite under AddressSanitizer / ThreadSanitizer, each in its own build folder.
+test-asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+test-tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+
 coverage: deps
 	$(SWIFT) build --build-tests --enable-code-coverage
 	$(SWIFT) test --skip-build --enable-code-coverage
@@ -34,4 +43,4 @@ bench: build
 	@scripts/bench.sh $(BIN)
 
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf .build .build-fuzz .build-asan .build-tsan
