@@ -44,6 +44,13 @@ final class AsyncConnection {
     /// Idle: nothing of a request has arrived and nothing is being answered.
     var isIdle: Bool { !waiting && !writing && machine.phase == .idle }
 
+    /// Idle, and for at least `millis` (shutdown closes these).
+    func isQuiet(now: UInt64, forMillis millis: UInt64) -> Bool {
+        guard isIdle else { return false }
+        notePhase()
+        return now &- phaseSince >= millis
+    }
+
     private func received(_ bytes: UnsafeRawBufferPointer) {
         worker.stats.bytesIn.add(bytes.count)
         lastRead = worker.loop.nowMillis
@@ -81,7 +88,6 @@ final class AsyncConnection {
             stream.startReading()
         }
         notePhase()
-        if worker.draining && isIdle { close() }
     }
 
     private func handle(_ request: ServerRequest) {

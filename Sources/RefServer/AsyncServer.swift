@@ -57,6 +57,7 @@ final class AsyncWorker {
     private(set) var drainWakeup: LoopWakeup!
     private(set) var forceWakeup: LoopWakeup!
     private var sweeper: LoopTimer!
+    private var drainTimer: LoopTimer?
 
     init(options: ServerOptions, address: SocketAddress, router: Router, stats: ThreadStats) throws {
         loop = try EventLoop(readBufferSize: 64 * 1024)
@@ -106,11 +107,29 @@ final class AsyncWorker {
         guard !draining else { return }
         draining = true
         listener.close()
-        for connection in connections where connection.isIdle { connection.close() }
-        if connections.isEmpty { finishDrain() }
+        closeQuietConnections()
+        if connections.isEmpty { finishDrain(); return }
+        drainTimer = LoopTimer(loop: loop)
+        drainTimer?.start(timeoutMillis: 10, repeatMillis: 10) { [unowned self] in self.closeQuietConnections() }
     }
 
+    /// A connection idle for a moment has no request on the way (one just sent would have
+    /// been read by now), so closing it drops nothing. Busy ones close after their answer.
+    private func closeQuietConnections() {
+        let now = loop.nowMillis
+        var k = connections.count - 1
+        while k >= 0 {
+            if k < connections.count && connections[k].isQuiet(now: now, forMillis: AsyncWorker.quietMillis) {
+                connections[k].close()
+            }
+            k -= 1
+        }
+    }
+
+    static let quietMillis: UInt64 = 20
+
     private func finishDrain() {
+        drainTimer?.close()
         sweeper.close()
         drainWakeup.close()
         forceWakeup.close()

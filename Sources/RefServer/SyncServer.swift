@@ -118,7 +118,6 @@ struct SyncThread {
                 }
             }
             guard flush(fd) else { return }
-            if draining && machine.phase == .idle { return }
             let space = machine.receiveSpace()
             let n = read(fd, space.baseAddress, space.count)
             if n > 0 {
@@ -135,6 +134,8 @@ struct SyncThread {
                 let options = server.options
                 switch current {
                 case .idle:
+                    // Quiet for a whole tick: no request is on the way, so shutdown may close it.
+                    if draining { return }
                     if now - phaseSince >= UInt64(options.idleTimeoutMillis) * 1_000_000 { return }
                 case .readingHead:
                     if now - phaseSince >= UInt64(options.headerTimeoutMillis) * 1_000_000 {
