@@ -88,7 +88,8 @@ let rejections: [Rejection] = [
             let y = try s.fetch(request)
             #expect(x != nil && y != nil, "\(request)")
             #expect(maskingDate(x?.bytes ?? []) == maskingDate(y?.bytes ?? []), "\(request)")
-            #expect(maskingDate(x?.bytes ?? []).contains("\r\nDate: <date>\r\nContent-Type: "), "\(request)")
+            let masked = maskingDate(x?.bytes ?? [])
+            #expect(masked.contains("\r\nDate: <date>\r\nContent-Type: "), "\(request)")
         }
         let head = "HEAD /json HTTP/1.1\r\nHost: a\r\n\r\n"
         let x = try a.fetch(head, head: true), y = try s.fetch(head, head: true)
