@@ -15,6 +15,8 @@ final class AsyncConnection {
     private var closeAfterFlush = false
     private(set) var closed = false
     private var readingPaused = false
+    /// Answered and half-closed; reading only to discard until the peer closes too.
+    private var lingering = false
     private var inFlight: OutputBuffer?
     private var backlog: OutputBuffer?
     private var sleepTimer: LoopTimer?
@@ -34,7 +36,7 @@ final class AsyncConnection {
     func start() {
         stream.onRead = { [unowned self] bytes in self.received(bytes) }
         stream.onReadEnd = { [unowned self] error in
-            if error != nil { self.close(); return }
+            if error != nil || self.lingering { self.close(); return }
             self.machine.receiveEOF()
             self.process()
         }
@@ -53,6 +55,7 @@ final class AsyncConnection {
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
         worker.stats.bytesIn.add(bytes.count)
+        if lingering { return }
         lastRead = worker.loop.nowMillis
         machine.receive(bytes)
         if waiting || writing {
@@ -158,8 +161,24 @@ final class AsyncConnection {
                 return
             }
         }
-        if closeAfterFlush && !writing { close() }
+        if closeAfterFlush && !writing { finish() }
     }
+
+    /// Ends the connection once the last answer is written. Unless the peer already closed,
+    /// FIN first and discard what still arrives for a moment, so that a client still sending
+    /// (a refused upload, pipelined requests) reads the answer instead of a reset.
+    private func finish() {
+        guard !closed, !lingering else { return }
+        if machine.peerClosed { close(); return }
+        lingering = true
+        stream.shutdownWrite()
+        if readingPaused { readingPaused = false; stream.startReading() }
+        let timer = sleepTimer ?? LoopTimer(loop: worker.loop)
+        sleepTimer = timer
+        timer.start(timeoutMillis: AsyncConnection.lingerMillis) { [unowned self] in self.close() }
+    }
+
+    static let lingerMillis: UInt64 = 1000
 
     private func startQueuedWrite() {
         guard let buffer = inFlight else { return }
@@ -174,7 +193,7 @@ final class AsyncConnection {
                 self.startQueuedWrite()
                 return
             }
-            if self.closeAfterFlush { self.close(); return }
+            if self.closeAfterFlush { self.finish(); return }
             self.process()
         }
     }

@@ -97,6 +97,9 @@ public struct ServerConnectionMachine {
     public mutating func receiveSpace(minimum: Int = 16 * 1024) -> UnsafeMutableRawBufferPointer { input.reserve(minimum) }
     public mutating func didReceive(_ count: Int) { input.didWrite(count) }
 
+    /// Whether the peer has closed its side.
+    public var peerClosed: Bool { sawEOF }
+
     /// The peer closed its side: what is buffered is still served, a partial message is dropped.
     public mutating func receiveEOF() { sawEOF = true }
 

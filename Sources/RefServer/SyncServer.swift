@@ -110,10 +110,10 @@ struct SyncThread {
                     handle(request, fd)
                 case .reject(let status, let reason):
                     respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))
-                    _ = flush(fd)
+                    if flush(fd) { linger(fd) }
                     return
                 case .close:
-                    _ = flush(fd)
+                    if flush(fd) && !machine.peerClosed { linger(fd) }
                     return
                 }
             }
@@ -161,7 +161,21 @@ struct SyncThread {
 
     private mutating func timeOut(_ fd: Int32, _ reason: String) {
         respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(408, reason))
-        _ = flush(fd)
+        if flush(fd) { linger(fd) }
+    }
+
+    /// FIN after the last answer, then read and discard for up to a second until the peer
+    /// closes, so that a client still sending reads the answer instead of a reset.
+    private mutating func linger(_ fd: Int32) {
+        shutdown(fd, Int32(SHUT_WR))
+        let deadline = monotonicNanos() + 1_000_000_000
+        while monotonicNanos() < deadline {
+            let space = machine.receiveSpace()
+            let n = read(fd, space.baseAddress, space.count)
+            if n > 0 { stats.bytesIn.add(n); continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { continue }
+            return
+        }
     }
 
     private mutating func handle(_ request: ServerRequest, _ fd: Int32) {

@@ -138,6 +138,37 @@ let rejections: [Rejection] = [
         }
     }
 
+    /// A client still sending a refused body reads the 413, then a clean end of stream: the
+    /// server half-closes and drains (lingering close) instead of resetting, since a reset
+    /// can destroy an answer still on its way.
+    @Test func refusedUploadStillGetsTheAnswer() throws {
+        for model in ServerModel.allCases {
+            let server = try RunningServer(model, configure: testOptions)
+            let client = try TestClient(port: server.port)
+            let body = [UInt8](repeating: 0x61, count: 8 << 20)
+            client.send(Array("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            let response = client.readResponse()
+            #expect(response?.status == 413, "\(model)")
+            #expect(client.isClosedCleanly(), "\(model)")
+        }
+    }
+
+    /// With two async workers on one port (SO_REUSEPORT) every connection is served and
+    /// the stats count both threads.
+    @Test func twoWorkersShareThePort() throws {
+        let server = try RunningServer(.async) { $0.workers = 2 }
+        var clients: [TestClient] = []
+        for _ in 0..<16 {
+            let client = try TestClient(port: server.port)
+            client.send(get("/json"))
+            #expect(client.readResponse()?.status == 200)
+            clients.append(client)
+        }
+        let stats = try server.fetch(get("/debug/stats")).map { String(decoding: $0.bytes, as: UTF8.self) } ?? ""
+        #expect(stats.contains("\"threads\":2"))
+        #expect(stats.contains("\"/json\":{\"200\":16}"))
+    }
+
     /// /debug/stats counts requests by route and status, and open connections.
     @Test func statsCount() throws {
         for model in ServerModel.allCases {

@@ -73,6 +73,13 @@ final class TestClient {
         }
     }
 
+    /// Whether the server ended the connection with a FIN (EOF), not a reset.
+    func isClosedCleanly() -> Bool {
+        if !pending.isEmpty { return false }
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+
     /// Whether the server closed the connection (EOF or reset) within the receive timeout,
     /// with nothing more to read.
     func isClosedByServer() -> Bool {
