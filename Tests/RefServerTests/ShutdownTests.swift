@@ -24,11 +24,14 @@ final class ServeProcess {
     let port: UInt16
     let firstLine: String
 
+    let errors = Pipe()
+
     init(_ arguments: [String]) throws {
         process.executableURL = volleyExecutable()
         process.arguments = ["serve", "--port", "0"] + arguments
         let out = Pipe()
         process.standardOutput = out
+        process.standardError = errors
         try process.run()
         var line = Data()
         while !line.contains(10) {
@@ -71,6 +74,44 @@ final class Tally: Sendable {
         let client = try TestClient(port: server.port)
         client.send(get("/health"))
         #expect(client.readResponse()?.status == 200)
+    }
+
+    /// --access-log writes one line per request to standard error.
+    @Test func accessLog() throws {
+        let server = try ServeProcess(["--model", "async", "--access-log"])
+        let client = try TestClient(port: server.port)
+        client.send(get("/json?x=1"))
+        #expect(client.readResponse()?.status == 200)
+        client.send(get("/nope"))
+        #expect(client.readResponse()?.status == 404)
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(server.waitForExit(seconds: 3) == 0)
+        let log = String(decoding: server.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log == "GET /json?x=1 HTTP/1.1 200\nGET /nope HTTP/1.1 404\n")
+    }
+
+    /// Bad flags and a non-loopback host exit 2 with a message.
+    @Test(arguments: [
+        (["--model", "threads"], "model"),
+        (["--host", "0.0.0.0"], "loopback"),
+        (["--workers", "0"], "workers"),
+        (["--header-timeout", "soon"], "header-timeout"),
+    ])
+    func badArgumentsExitTwo(arguments: [String], mentions: String) throws {
+        let process = Process()
+        process.executableURL = volleyExecutable()
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 2)
+        #expect(text.contains(mentions))
     }
 
     /// SIGTERM while clients keep sending: every request sent gets its whole answer (the

@@ -169,6 +169,20 @@ let rejections: [Rejection] = [
         #expect(stats.contains("\"/json\":{\"200\":16}"))
     }
 
+    /// A keep-alive connection left idle is closed after the idle timeout, by both models.
+    @Test func idleConnectionIsClosed() throws {
+        for model in ServerModel.allCases {
+            let server = try RunningServer(model) { $0.idleTimeoutMillis = 200 }
+            let client = try TestClient(port: server.port)
+            client.send(get("/"))
+            #expect(client.readResponse()?.keepAlive == true, "\(model)")
+            let start = Date()
+            #expect(client.isClosedByServer(), "\(model)")
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(elapsed >= 0.15 && elapsed < 2, "\(model): closed after \(elapsed) s")
+        }
+    }
+
     /// /debug/stats counts requests by route and status, and open connections.
     @Test func statsCount() throws {
         for model in ServerModel.allCases {
