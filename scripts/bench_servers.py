@@ -45,6 +45,30 @@ def run_wrk(flags, url, pin):
     errs = sum(int(x) for x in errors.groups()) if errors else 0
     return float(rps.group(1)), to_ms(*p99.groups()), errs
 
+def process_tree(pid):
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(x) for x in f.read().split())
+        except OSError:
+            pass
+    return pids
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process and its children still running (nginx's worker)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
 def med(values, k):
     return statistics.median(v[k] for v in values)
 
@@ -64,26 +88,32 @@ def main():
     # 1. async vs nginx
     flags = ["-t1", "-c50", f"-d{args.d}"]
     print(f"# async (1 worker) vs nginx (1 worker, return 200): wrk {' '.join(flags)} --latency, pinned={pin}, {args.rounds} rounds")
-    print(f"{'round':>5} {'server':>7} {'req/s':>10} {'p99 ms':>8} {'errors':>6}")
+    print(f"{'round':>5} {'server':>7} {'req/s':>10} {'p99 ms':>8} {'cpu µs/req':>10} {'errors':>6}")
     results = {"async": [], "nginx": []}
     nport = free_port()
     nginx, prefix = start_nginx(nport, cpu)
     volley, vport = start_volley(args.bin, "async", cpu, ["--workers", "1"])
     urls = {"async": f"http://127.0.0.1:{vport}/", "nginx": f"http://127.0.0.1:{nport}/"}
+    pids = {"async": volley.pid, "nginx": nginx.pid}
+    seconds = float(re.match(r"([\d.]+)", args.d).group(1)) * (60 if args.d.endswith("m") else 1)
     try:
         for r in range(args.rounds):
             for name in (["async", "nginx"] if r % 2 == 0 else ["nginx", "async"]):
+                before = cpu_seconds(pids[name])
                 rps, p99, errs = run_wrk(flags, urls[name], pin)
-                results[name].append((rps, p99))
-                print(f"{r+1:>5} {name:>7} {rps:>10.0f} {p99:>8.2f} {errs:>6}", flush=True)
+                cpu = (cpu_seconds(pids[name]) - before) / max(1, rps * seconds) * 1e6
+                results[name].append((rps, p99, cpu))
+                print(f"{r+1:>5} {name:>7} {rps:>10.0f} {p99:>8.2f} {cpu:>10.2f} {errs:>6}", flush=True)
     finally:
         stop(volley)
         nginx.terminate(); nginx.wait()
         shutil.rmtree(prefix, ignore_errors=True)
     a, n = results["async"], results["nginx"]
-    print(f"median async: {med(a, 0):.0f} req/s, p99 {med(a, 1):.2f} ms")
-    print(f"median nginx: {med(n, 0):.0f} req/s, p99 {med(n, 1):.2f} ms")
-    print(f"ratio async/nginx req/s: {med(a, 0) / med(n, 0):.3f} (goal >= 0.9)")
+    print(f"median async: {med(a, 0):.0f} req/s, p99 {med(a, 1):.2f} ms, {med(a, 2):.2f} cpu µs/req")
+    print(f"median nginx: {med(n, 0):.0f} req/s, p99 {med(n, 1):.2f} ms, {med(n, 2):.2f} cpu µs/req")
+    print(f"ratio async/nginx req/s: {med(a, 0) / med(n, 0):.3f} (goal >= 0.9); "
+          f"median of per-round ratios: {statistics.median(x[0] / y[0] for x, y in zip(a, n)):.3f}; "
+          f"cpu per request nginx/async: {med(n, 2) / med(a, 2):.3f}")
     if args.skip_models:
         return
 

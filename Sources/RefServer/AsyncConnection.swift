@@ -5,7 +5,8 @@ import UVKit
 /// answers in order, writes with `tryWrite` first and queues only what the socket refused.
 final class AsyncConnection {
     let stream: TCPStream
-    unowned let worker: AsyncWorker
+    // unowned(unsafe): the worker lives as long as the server (held by AsyncServer.workers), longer than its connections.
+    unowned(unsafe) let worker: AsyncWorker
     var machine: ServerConnectionMachine
     var index = 0
     /// A timer or queued work holds the current request.
