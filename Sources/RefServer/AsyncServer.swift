@@ -1,5 +1,8 @@
 import Synchronization
 import UVKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The async model: `workers` threads, each with its own libuv loop and its own listener on
 /// the same port (SO_REUSEPORT, so the kernel spreads connections), like N aiohttp processes.
@@ -15,6 +18,12 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
         let router = Router(database: database, stats: stats)
         var workers: [AsyncWorker] = []
         var port = options.port
+        if port != 0 {
+            // SO_REUSEPORT would let a second server share a port already in use and split its
+            // traffic; a plain bind first refuses that (EADDRINUSE).
+            let probe = try SocketAddress.resolve(host: options.host, port: port).makeBlockingListener(backlog: 1)
+            close(probe)
+        }
         for index in 0..<max(1, options.workers) {
             // The first listener picks the port (maybe 0 → free); the others join it.
             let address = try SocketAddress.resolve(host: options.host, port: port)

@@ -183,6 +183,15 @@ let rejections: [Rejection] = [
         }
     }
 
+    /// A second async server on a port already taken fails instead of sharing it through SO_REUSEPORT.
+    @Test func portInUseIsRefused() throws {
+        let first = try RunningServer(.async)
+        #expect(throws: (any Error).self) {
+            _ = try startServer(ServerOptions(model: .async, port: first.port))
+        }
+        #expect(try first.fetch(get("/"))?.status == 200)
+    }
+
     /// /debug/stats counts requests by route and status, and open connections.
     @Test func statsCount() throws {
         for model in ServerModel.allCases {
