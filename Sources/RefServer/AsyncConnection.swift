@@ -24,6 +24,7 @@ final class AsyncConnection {
     private var phase = ConnectionPhase.idle
     private var phaseSince: UInt64
     private var lastRead: UInt64
+    private var writeSince: UInt64 = 0
 
     init(stream: TCPStream, worker: AsyncWorker) {
         self.stream = stream
@@ -130,7 +131,9 @@ final class AsyncConnection {
         ResponseEncoder.encode(response, keepAlive: keepAlive, version: request.version, isHead: request.isHead,
                                date: worker.date, into: worker.out)
         worker.stats.count(request.route, status: response.status)
-        if machine.recordTargets { accessLogLine(request, target: machine.lastTarget, status: response.status) }
+        if machine.recordTargets {
+            accessLogLine(request, target: request.route == .rejected ? "-" : machine.lastTarget, status: response.status)
+        }
         machine.responseSent(keepAlive: keepAlive)
     }
 
@@ -183,6 +186,7 @@ final class AsyncConnection {
 
     private func startQueuedWrite() {
         guard let buffer = inFlight else { return }
+        if !writing { writeSince = worker.loop.nowMillis }
         writing = true
         stream.write(buffer.bytes) { [unowned self] error in
             self.writing = false
@@ -208,7 +212,12 @@ final class AsyncConnection {
     }
 
     func checkTimeouts(now: UInt64) {
-        guard !closed, !waiting, !writing else { return }
+        guard !closed, !waiting else { return }
+        if writing {
+            // A peer that stops reading holds its answer in our buffer; give up like a stalled body.
+            if now &- writeSince >= UInt64(worker.options.idleTimeoutMillis) { close() }
+            return
+        }
         notePhase()
         let options = worker.options
         switch phase {

@@ -200,7 +200,9 @@ struct SyncThread {
         ResponseEncoder.encode(response, keepAlive: keepAlive, version: request.version, isHead: request.isHead,
                                date: date, into: out)
         stats.count(request.route, status: response.status)
-        if machine.recordTargets { accessLogLine(request, target: machine.lastTarget, status: response.status) }
+        if machine.recordTargets {
+            accessLogLine(request, target: request.route == .rejected ? "-" : machine.lastTarget, status: response.status)
+        }
         machine.responseSent(keepAlive: keepAlive)
     }
 
