@@ -8,7 +8,7 @@
 Servers run pinned to CPU 0 and wrk to CPU 1 (taskset) when there are two CPUs.
 Usage: scripts/bench_servers.py --bin .build/release/volley [--rounds 3] [-d 5s]
 """
-import argparse, os, re, shutil, signal, statistics, subprocess, sys, time
+import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import free_port, start_nginx  # noqa: E402
@@ -16,12 +16,14 @@ from bench import free_port, start_nginx  # noqa: E402
 def start_volley(binary, model, cpu, extra=()):
     cmd = [binary, "serve", "--model", model, "--port", "0", *extra]
     if cpu is not None: cmd = ["taskset", "-c", str(cpu)] + cmd
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    errors = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True)
     line = proc.stdout.readline()
     m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not m:
-        proc.kill()
-        sys.exit(f"bench: volley serve did not start: {line!r}")
+        proc.kill(); proc.wait()
+        errors.seek(0)
+        sys.exit(f"bench: volley serve --model {model} did not start (exit {proc.returncode}): {line!r} {errors.read()[-3000:]}")
     return proc, int(m.group(1))
 
 def stop(proc):
@@ -79,13 +81,20 @@ def main():
     ap.add_argument("-d", default=os.environ.get("DURATION", "5s"))
     ap.add_argument("--no-pin", action="store_true")
     ap.add_argument("--skip-models", action="store_true", help="only the nginx comparison")
+    ap.add_argument("--skip-nginx", action="store_true", help="only sync vs async")
     args = ap.parse_args()
     if not shutil.which("wrk") or not shutil.which("nginx"):
         sys.exit("bench: needs wrk and nginx (make deps)")
     pin = not args.no_pin and os.cpu_count() >= 2
     cpu = 0 if pin else None
 
-    # 1. async vs nginx
+    seconds = float(re.match(r"([\d.]+)", args.d).group(1)) * (60 if args.d.endswith("m") else 1)
+    if not args.skip_nginx:
+        compare_nginx(args, pin, cpu, seconds)
+    if not args.skip_models:
+        compare_models(args, pin, cpu, seconds)
+
+def compare_nginx(args, pin, cpu, seconds):
     flags = ["-t1", "-c50", f"-d{args.d}"]
     print(f"# async (1 worker) vs nginx (1 worker, return 200): wrk {' '.join(flags)} --latency, pinned={pin}, {args.rounds} rounds")
     print(f"{'round':>5} {'server':>7} {'req/s':>10} {'p99 ms':>8} {'cpu µs/req':>10} {'errors':>6}")
@@ -95,7 +104,6 @@ def main():
     volley, vport = start_volley(args.bin, "async", cpu, ["--workers", "1"])
     urls = {"async": f"http://127.0.0.1:{vport}/", "nginx": f"http://127.0.0.1:{nport}/"}
     pids = {"async": volley.pid, "nginx": nginx.pid}
-    seconds = float(re.match(r"([\d.]+)", args.d).group(1)) * (60 if args.d.endswith("m") else 1)
     try:
         for r in range(args.rounds):
             for name in (["async", "nginx"] if r % 2 == 0 else ["nginx", "async"]):
@@ -114,14 +122,12 @@ def main():
     print(f"ratio async/nginx req/s: {med(a, 0) / med(n, 0):.3f} (goal >= 0.9); "
           f"median of per-round ratios: {statistics.median(x[0] / y[0] for x, y in zip(a, n)):.3f}; "
           f"cpu per request nginx/async: {med(n, 2) / med(a, 2):.3f}")
-    if args.skip_models:
-        return
 
-    # 2. sync vs async
+def compare_models(args, pin, cpu, seconds):
     print()
     print(f"# sync (64 threads) vs async (1 worker): wrk -t1 -d{args.d} --latency, pinned={pin}, {args.rounds} rounds, medians")
-    print(f"| path | -c | sync req/s | async req/s | async/sync | sync p99 ms | async p99 ms | sync errors | async errors |")
-    print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| path | -c | sync req/s | async req/s | async/sync | sync p99 ms | async p99 ms | sync cpu µs/req | async cpu µs/req | sync errors | async errors |")
+    print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     servers = {m: start_volley(args.bin, m, cpu, ["--workers", "1"] if m == "async" else ["--threads", "64"]) for m in ("sync", "async")}
     try:
         for path in ["/", "/sleep?ms=10"]:
@@ -130,10 +136,13 @@ def main():
                 res = {"sync": [], "async": []}
                 for r in range(args.rounds):
                     for m in (["sync", "async"] if r % 2 == 0 else ["async", "sync"]):
-                        res[m].append(run_wrk(flags, f"http://127.0.0.1:{servers[m][1]}{path}", pin))
+                        before = cpu_seconds(servers[m][0].pid)
+                        rps, p99, errs = run_wrk(flags, f"http://127.0.0.1:{servers[m][1]}{path}", pin)
+                        cpu = (cpu_seconds(servers[m][0].pid) - before) / max(1, rps * seconds) * 1e6
+                        res[m].append((rps, p99, errs, cpu))
                 s, a = res["sync"], res["async"]
                 print(f"| `{path}` | {conns} | {med(s, 0):.0f} | {med(a, 0):.0f} | {med(a, 0) / med(s, 0):.2f} | "
-                      f"{med(s, 1):.2f} | {med(a, 1):.2f} | {med(s, 2):.0f} | {med(a, 2):.0f} |", flush=True)
+                      f"{med(s, 1):.2f} | {med(a, 1):.2f} | {med(s, 3):.1f} | {med(a, 3):.1f} | {med(s, 2):.0f} | {med(a, 2):.0f} |", flush=True)
                 # Let the sync server's queued connections (beyond its pool) drain between runs.
                 time.sleep(1)
     finally:
