@@ -8,11 +8,13 @@ import Glibc
 /// the same port (SO_REUSEPORT, so the kernel spreads connections), like N aiohttp processes.
 public final class AsyncServer: ReferenceServer, @unchecked Sendable {
     public let port: UInt16
+    /// Each worker's counters, merged by /debug/stats.
     public let stats: StatsRegistry
     private let workers: [AsyncWorker]
     private var threads: [OSThread] = []
     private let finished = SharedCount()
 
+    /// Binds every worker's listener (throws if the port is taken), then starts the threads.
     public init(options: ServerOptions, database: (any DatabaseBackend)? = nil) throws {
         let stats = StatsRegistry(model: "async", threads: options.workers)
         let router = Router(database: database, stats: stats)

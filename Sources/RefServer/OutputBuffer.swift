@@ -5,10 +5,12 @@ import Glibc
 /// A growable byte block that responses are encoded into; one per thread (and one per
 /// connection for what a socket did not take at once). Appends never make a String.
 public final class OutputBuffer {
+    /// Start of the bytes; moves when the buffer grows.
     public private(set) var base: UnsafeMutableRawPointer
     public private(set) var capacity: Int
     public private(set) var count = 0
 
+    /// A buffer of `capacity` bytes to start with; it doubles when an append needs more.
     public init(capacity: Int = 64 * 1024) {
         self.capacity = capacity
         base = .allocate(byteCount: capacity, alignment: 16)
@@ -16,6 +18,7 @@ public final class OutputBuffer {
 
     deinit { base.deallocate() }
 
+    /// The bytes appended so far; valid until the next append.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
     public var isEmpty: Bool { count == 0 }
     public func removeAll() { count = 0 }
@@ -45,6 +48,7 @@ public final class OutputBuffer {
         count &+= n
     }
 
+    /// Appends a copy of `bytes`.
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard let p = bytes.baseAddress, bytes.count > 0 else { return }
         ensure(bytes.count)
@@ -54,6 +58,7 @@ public final class OutputBuffer {
 
     public func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
 
+    /// Appends the UTF-8 of `text` (for rare answers only).
     public func append(_ text: String) {
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }

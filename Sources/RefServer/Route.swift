@@ -83,9 +83,12 @@ public enum Route: Int, CaseIterable, Sendable {
 /// The integer query parameters the routes read, taken from the head while its bytes
 /// are at hand (they are gone once the buffer moves on). Absent or malformed → nil.
 public struct RouteParameters: Sendable, Equatable {
+    /// `ms` of /sleep, /cpu, /cpu-offload.
     public var ms: Int?
+    /// `kb` and `offload` of /gzip.
     public var kb: Int?
     public var offload: Int?
+    /// `q` of /queries, `n` of /multi.
     public var q: Int?
     public var n: Int?
     /// `/multi?mode=gather` (true) or `mode=seq` (false); nil when absent or other.

@@ -51,6 +51,7 @@ public enum ConnectionPhase: Sendable, Equatable {
 public struct ServerConnectionMachine {
     enum State: Equatable { case head, body(remaining: Int), chunked, responding, closed }
 
+    /// Larger bodies are refused with 413.
     public let maxBodyBytes: Int
     var heads: RequestHeadParser
     var chunked: ChunkedBodyDecoder
@@ -63,6 +64,7 @@ public struct ServerConnectionMachine {
     /// The target of the last request (only with `recordTargets`).
     public private(set) var lastTarget = ""
 
+    /// A machine at the start of a connection, with the head limits (414/431) and the body limit (413).
     public init(limits: RequestLimits = RequestLimits(), maxBodyBytes: Int = 1 << 20, bufferCapacity: Int = 4096) {
         self.maxBodyBytes = maxBodyBytes
         heads = RequestHeadParser(limits: limits)
@@ -81,6 +83,7 @@ public struct ServerConnectionMachine {
     /// Bytes received and not yet consumed.
     public var bufferedBytes: Int { input.count }
 
+    /// Where the connection is, for the timeouts.
     public var phase: ConnectionPhase {
         switch state {
         case .head: input.isEmpty ? .idle : .readingHead

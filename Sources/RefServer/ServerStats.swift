@@ -7,6 +7,7 @@ public final class Counter: Sendable {
     @inline(__always) public func add(_ n: Int) {
         value.store(value.load(ordering: .relaxed) &+ n, ordering: .relaxed)
     }
+    /// The value now (relaxed: no ordering with other counters).
     public var current: Int { value.load(ordering: .relaxed) }
 }
 
@@ -37,6 +38,7 @@ func statusSlot(_ status: Int) -> Int {
 public final class ThreadStats: Sendable {
     static let slots = 14
     let requests: [Counter]
+    /// Connections open now (this thread's share).
     public let openConnections = Counter()
     public let acceptedConnections = Counter()
     public let bytesIn = Counter()

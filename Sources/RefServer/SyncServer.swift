@@ -9,6 +9,7 @@ import Glibc
 /// beyond the pool wait in the kernel's accept queue.
 public final class SyncServer: ReferenceServer, @unchecked Sendable {
     public let port: UInt16
+    /// Each pool thread's counters, merged by /debug/stats.
     public let stats: StatsRegistry
     let listenFD: Int32
     let options: ServerOptions
@@ -18,6 +19,7 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
     let draining = SharedCount()
     let count: Int
 
+    /// Binds the listening socket (throws if the port is taken), then starts the pool.
     public init(options: ServerOptions, database: (any DatabaseBackend)? = nil) throws {
         let address = try SocketAddress.resolve(host: options.host, port: options.port)
         listenFD = try address.makeBlockingListener()
@@ -43,6 +45,7 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
     }
 
     public var isStopped: Bool { finished.value == count }
+    /// Nothing to do: threads blocked in a request cannot be interrupted; the process exits around them.
     public func forceStop() {}
     public func join() {
         for thread in threads { thread.join() }
