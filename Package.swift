@@ -13,6 +13,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HTTP1"),
         .target(name: "UVKit", dependencies: ["CLibUV"]),
         .target(name: "Metrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
@@ -21,8 +22,9 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
+        .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib"]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
@@ -31,6 +33,7 @@ let package = Package(
         .testTarget(name: "UVKitTests", dependencies: ["UVKit"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
+        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "volley"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,3 +4,6 @@ set -euo pipefail
 BIN=${1:-.build/release/volley}
 echo "== generator: volley vs wrk against nginx =="
 python3 scripts/bench.py --bin "$BIN"
+echo
+echo "== reference servers: async vs nginx, sync vs async =="
+python3 scripts/bench_servers.py --bin "$BIN"
