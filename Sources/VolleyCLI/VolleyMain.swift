@@ -19,7 +19,7 @@ public struct Volley: ParsableCommand {
         commandName: "volley",
         abstract: "HTTP load generator and server benchmark suite (wrk-compatible).",
         version: VolleyVersion.string,
-        subcommands: [RunCommand.self, FixtureCommand.self],
+        subcommands: [RunCommand.self, FixtureCommand.self, MongodCommand.self],
         defaultSubcommand: RunCommand.self
     )
 
