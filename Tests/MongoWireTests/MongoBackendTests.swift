@@ -78,3 +78,25 @@ import UVKit
         #expect((DispatchTime.now().uptimeNanoseconds - start) < 3_000_000_000)
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct MongoBackendRecoveryTests {
+    /// After the database comes back on the same port, the pool serves again without a restart.
+    @Test func recoversWhenDatabaseReturns() throws {
+        var server: MongodServer? = try MongodServer(options: MongodOptions(port: 0, seed: true))
+        let port = server!.port
+        let backend = try MongoBackend(uri: "mongodb://127.0.0.1:\(port)/", serverSelectionTimeoutMS: 300)
+        #expect(try backend.fetchGreeting() == Array("Hello, Pycon!".utf8))
+        server?.stop()
+        server = nil
+        #expect(throws: MongoBackendError.self) { try backend.fetchGreeting() }
+        server = try MongodServer(options: MongodOptions(port: port, seed: true))
+        defer { server?.stop() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var recovered = false
+        while !recovered, DispatchTime.now().uptimeNanoseconds - start < 15_000_000_000 {
+            recovered = (try? backend.fetchGreeting()) == Array("Hello, Pycon!".utf8)
+            if !recovered { usleep(50_000) }
+        }
+        #expect(recovered)
+    }
+}
