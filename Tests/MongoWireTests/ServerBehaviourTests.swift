@@ -92,6 +92,29 @@ import UVKit
         #expect(elapsedMillis < 2 * latency, "took \(elapsedMillis) ms")
     }
 
+    /// Replies larger than the socket takes (12 MB each, past the kernel's send buffer) are
+    /// queued and arrive whole and in order while the client reads slowly.
+    @Test func largeRepliesToASlowReader() throws {
+        let server = try MongodServer(options: MongodOptions(port: 0))
+        defer { server.stop() }
+        let connection = try RawConnection(port: server.port)
+        let big = String(repeating: "x", count: 4 << 20)
+        let documents: [BSONDocument] = (1...3).map { ["_id": .int32(Int32($0)), "blob": .string(big)] }
+        connection.send(WireEncoder.request(requestID: 1, body: ["insert": .string("big"), "$db": .string("t")], sequences: [("documents", documents)]))
+        #expect(connection.readReply()?.body["n"] == .int32(3))
+        let find: BSONDocument = ["find": .string("big"), "$db": .string("t")]
+        connection.send((2...3).flatMap { WireEncoder.request(requestID: Int32($0), body: find) } + Self.ping(4))
+        usleep(200_000)   // let the server fill the socket and queue the rest
+        for id in 2...3 {
+            let reply = connection.readReply()
+            #expect(reply?.header.responseTo == Int32(id))
+            let batch = reply?.body["cursor"]?.documentValue?["firstBatch"]?.arrayValue
+            #expect(batch?.count == 3)
+            #expect(batch?.allSatisfy { $0.documentValue?["blob"]?.stringValue?.utf8.count == 4 << 20 } == true)
+        }
+        #expect(connection.readReply()?.header.responseTo == 4)
+    }
+
     /// `stop()` closes open connections and returns.
     @Test func stopClosesConnections() throws {
         let server = try MongodServer(options: MongodOptions(port: 0))

@@ -93,6 +93,8 @@ final class MongodConnection {
     var delayed: [(due: UInt64, bytes: [UInt8])] = []
     var delayedHead = 0
     var timer: LoopTimer?
+    /// The bytes of the write in flight, if any.
+    var writing: UnsafeMutableRawBufferPointer?
     var nextRequestID: Int32 = 1
 
     init(stream: TCPStream, loop: EventLoop, handler: CommandHandler, id: Int, latencyMillis: UInt64, shared: MongodServer.Shared) {
@@ -177,17 +179,24 @@ final class MongodConnection {
         flush()
     }
 
-    /// Writes the head of the outbox; the next write starts from the completion.
+    /// Writes the head of the outbox; the next write starts from the completion. The bytes
+    /// are owned here (not by the callback), so a close mid-write frees them too.
     func flush() {
         guard !closed, !stream.isWriting, let head = outbox.first else { return }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: head.count, alignment: 1)
         buffer.copyBytes(from: head)
+        writing = buffer
         stream.write(UnsafeRawBufferPointer(buffer)) { [self] error in
-            buffer.deallocate()
+            releaseWriteBuffer()
             guard error == nil else { close(); return }
             if !outbox.isEmpty { outbox.removeFirst() }
             flush()
         }
+    }
+
+    func releaseWriteBuffer() {
+        writing?.deallocate()
+        writing = nil
     }
 
     func close() {
@@ -198,5 +207,7 @@ final class MongodConnection {
         timer?.close()
         timer = nil
         stream.close()
+        // libuv cancels a pending write without reading its bytes again; its callback is dropped on close.
+        releaseWriteBuffer()
     }
 }

@@ -9,8 +9,12 @@ import Glibc
 final class RawConnection {
     let fd: Int32
 
-    init(port: UInt16, timeoutSeconds: Int = 3) throws {
+    init(port: UInt16, timeoutSeconds: Int = 3, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            // Before connect, so the advertised window stays small: the server's writes then back up.
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
