@@ -32,6 +32,17 @@ final class MongocClient {
         var description: String { "mongoc error \(domain).\(code): \(message)" }
     }
 
+    /// Storage for a reply libmongoc initialises itself (bson_init on "uninitialized bson_t"):
+    /// a bson_new() passed there would be re-initialised as static and leak its 128 bytes.
+    static func uninitializedReply() -> OpaquePointer {
+        OpaquePointer(UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 128))
+    }
+
+    static func destroyReply(_ reply: OpaquePointer) {
+        bson_destroy(reply)
+        UnsafeMutableRawPointer(reply).deallocate()
+    }
+
     static func bson(_ json: String) -> OpaquePointer {
         var error = bson_error_t()
         guard let document = bson_new_from_json(json, -1, &error) else { fatalError("bad test JSON: \(json)") }
@@ -55,8 +66,8 @@ final class MongocClient {
     func command(_ database: String, _ json: String) throws -> [String: Any] {
         let command = Self.bson(json)
         defer { bson_destroy(command) }
-        let reply = bson_new()!
-        defer { bson_destroy(reply) }
+        let reply = Self.uninitializedReply()
+        defer { Self.destroyReply(reply) }
         var error = bson_error_t()
         guard mongoc_client_command_simple(raw, database, command, nil, reply, &error) else { throw Self.failure(error) }
         return Self.json(reply)
@@ -72,8 +83,8 @@ final class MongocClient {
         defer { mongoc_collection_destroy(collection) }
         let bsons = documents.map { Optional(Self.bson($0)) }
         defer { bsons.forEach { bson_destroy($0) } }
-        let reply = bson_new()!
-        defer { bson_destroy(reply) }
+        let reply = Self.uninitializedReply()
+        defer { Self.destroyReply(reply) }
         var error = bson_error_t()
         var pointers = bsons
         let ok = pointers.withUnsafeMutableBufferPointer { buffer in
@@ -107,8 +118,8 @@ final class MongocClient {
         defer { mongoc_collection_destroy(collection) }
         let filter = Self.bson(filter), update = Self.bson(update), options = Self.bson(options)
         defer { bson_destroy(filter); bson_destroy(update); bson_destroy(options) }
-        let reply = bson_new()!
-        defer { bson_destroy(reply) }
+        let reply = Self.uninitializedReply()
+        defer { Self.destroyReply(reply) }
         var error = bson_error_t()
         let ok: Bool
         switch kind {
