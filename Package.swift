@@ -14,6 +14,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .target(name: "HTTP1"),
         .target(name: "UVKit", dependencies: ["CLibUV"]),
         .target(name: "Metrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
@@ -25,6 +26,10 @@ let package = Package(
         .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib"]),
         .target(name: "VolleyCLI", dependencies: [
             "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer",
+        .target(name: "MongoWire", dependencies: ["UVKit"]),
+        .target(name: "MongoBackend", dependencies: ["CMongoc"]),
+        .target(name: "VolleyCLI", dependencies: [
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "MongoWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
@@ -32,6 +37,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "UVKitTests", dependencies: ["UVKit"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures"]),
+        .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "volley"]),
     ],

@@ -19,7 +19,7 @@ public struct Volley: ParsableCommand {
         commandName: "volley",
         abstract: "HTTP load generator and server benchmark suite (wrk-compatible).",
         version: VolleyVersion.string,
-        subcommands: [RunCommand.self, FixtureCommand.self, ServeCommand.self],
+        subcommands: [RunCommand.self, FixtureCommand.self, ServeCommand.self, MongodCommand.self],
         defaultSubcommand: RunCommand.self
     )
 
