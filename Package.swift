@@ -24,12 +24,10 @@ let package = Package(
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
         .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib"]),
-        .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer",
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "MongoWire",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
