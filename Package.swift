@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
@@ -26,8 +27,13 @@ let package = Package(
         .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib"]),
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
+        .target(name: "Scenario", dependencies: [
+            "LoadGen", "Metrics", "HTTP1",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
@@ -38,6 +44,7 @@ let package = Package(
         .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "volley"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "PeerFixtures", "VolleyCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )
