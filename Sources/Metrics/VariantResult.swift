@@ -88,13 +88,16 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public var profiles: [String]?
     /// Remarks about this variant, for people.
     public var notes: [String]?
+    /// CPU time the load generator used for this variant, when it was measured.
+    public var generator: GeneratorUsage?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],
-                server: [String: JSONValue]? = nil, profiles: [String]? = nil, notes: [String]? = nil) {
+                server: [String: JSONValue]? = nil, profiles: [String]? = nil, notes: [String]? = nil,
+                generator: GeneratorUsage? = nil) {
         self.name = name; self.configuration = configuration; self.summary = summary; self.latency = latency
         self.requestRate = requestRate; self.latencyHistogram = latencyHistogram; self.perSecond = perSecond
-        self.server = server; self.profiles = profiles; self.notes = notes
+        self.server = server; self.profiles = profiles; self.notes = notes; self.generator = generator
     }
 
     /// Computes every figure of a variant from the engine's merged measurement.
@@ -102,5 +105,21 @@ public struct VariantResult: Codable, Sendable, Equatable {
         self.init(name: name, configuration: configuration, summary: RunSummary(measurement),
                   latency: LatencyStats(measurement.latency), requestRate: RequestRateStats(measurement.requestRate),
                   latencyHistogram: EncodedHistogram(measurement.latency), perSecond: measurement.perSecond)
+    }
+}
+
+/// CPU time the load generator's process spent during a measured run (user + system, from
+/// `getrusage`), so that a generator's own cost per request can be compared too.
+public struct GeneratorUsage: Codable, Sendable, Equatable {
+    /// User CPU time, seconds.
+    public var userSeconds: Double
+    /// System (kernel) CPU time, seconds.
+    public var systemSeconds: Double
+    /// `(user + system) / requests` in microseconds (0 when no request completed).
+    public var cpuMicrosPerRequest: Double
+
+    public init(userSeconds: Double, systemSeconds: Double, requests: UInt64) {
+        self.userSeconds = userSeconds; self.systemSeconds = systemSeconds
+        cpuMicrosPerRequest = requests == 0 ? 0 : (userSeconds + systemSeconds) * 1e6 / Double(requests)
     }
 }
