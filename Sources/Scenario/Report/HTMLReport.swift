@@ -81,7 +81,7 @@ public enum HTMLReport {
 
     /// Complete seconds only: the last, partial second would show a false drop.
     static func fullSeconds(_ v: VariantResult) -> [SecondSlice] {
-        let whole = Int(v.summary.elapsedSeconds.rounded(.down))
+        let whole = Int(v.summary.elapsedSeconds.rounded())
         return v.perSecond.filter { $0.second < max(whole, 1) }
     }
 

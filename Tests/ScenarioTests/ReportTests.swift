@@ -1,0 +1,61 @@
+import Foundation
+import Metrics
+import Testing
+@testable import Scenario
+
+@Suite struct ReportTests {
+    let report = ReportFixtures.report([
+        ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(3000, 200, 40_000), seconds: 3),
+        ReportFixtures.variant("async <fetch>", latenciesMicros: ReportFixtures.spread(3000, 100, 9_000), seconds: 3, errors: 2,
+                               server: ["slowCallbacks": [["handle": "<Handle cpu()>", "seconds": 0.152]], "slowCallbackCount": 1],
+                               profiles: ["async.svg", "async.folded"]),
+    ])
+
+    /// The Markdown summary has the side-by-side table with every variant and the host.
+    @Test func markdown() {
+        let md = MarkdownReport.render(report)
+        #expect(md.hasPrefix("## Volley: test\n"))
+        #expect(md.contains("| variant | req/s | p50 | p90 | p99 | max | errors | gen CPU/req | slow cb |"))
+        #expect(md.contains("| sync / | 1000 |"))
+        #expect(md.contains("| async <fetch> | 1000 |"))
+        #expect(md.contains("| 2 (0.07%) | - | 1 |"))
+        #expect(md.contains("Test CPU, 2 CPUs"))
+    }
+
+    /// The HTML page is self-contained: inline SVG charts, one spectrum line per variant, escaped names,
+    /// the slow-callback list, the flame graph embedded, and nothing fetched from elsewhere.
+    @Test func html() throws {
+        let dir = try ReportFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><g id=\"flame-marker\"/></svg>".utf8)
+            .write(to: dir.appendingPathComponent("async.svg"))
+        let html = HTMLReport.render(report, baseDirectory: dir.path)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)   // spectrum, req/s, errors/s, flame graph
+        #expect(html.contains("Latency by percentile distribution"))
+        #expect(html.contains("99.9%"))
+        #expect(html.components(separatedBy: "<polyline").count - 1 == 2 + 2 + 2)   // spectrum, req/s, errors/s
+        #expect(html.contains("async &lt;fetch&gt;"))
+        #expect(!html.contains("async <fetch>"))
+        #expect(html.contains("&lt;Handle cpu()&gt;"))
+        #expect(html.contains("flame-marker"))
+        #expect(!html.contains("<?xml"))
+        #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        #expect(!html.contains("<script src") && !html.contains("<link"))
+    }
+
+    /// A missing flame graph is said, not fatal; a result without profiles has no such section.
+    @Test func optionalSections() {
+        let html = HTMLReport.render(report, baseDirectory: "/nonexistent")
+        #expect(html.contains("flame graph async.svg not found"))
+        let plain = HTMLReport.render(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: [100, 200])]))
+        #expect(!plain.contains("Flame graphs") && !plain.contains("Slow callbacks") && !plain.contains("Errors per second"))
+    }
+
+    /// The spectrum follows the histogram: the last point of a line is the recorded maximum.
+    @Test func spectrumReachesMax() {
+        let svg = HTMLReport.spectrum(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: ReportFixtures.spread(100, 1000, 20_000))]))
+        #expect(svg.contains("<polyline"))
+        #expect(svg.contains(">20<"))   // the y axis reaches 20 ms
+    }
+}
