@@ -33,7 +33,17 @@ public struct BenchSession {
 
     /// Reasons some variants cannot run, one line each; empty when all can.
     public func preflight() -> [String] {
-        scenario.variants.compactMap { plan in runner.unsupported(plan).map { "\(scenario.file): variant `\(plan.name)`: \($0)" } }
+        var reasons: [(String, [String])] = []
+        for plan in scenario.variants {
+            guard let why = runner.unsupported(plan) else { continue }
+            if let i = reasons.firstIndex(where: { $0.0 == why }) { reasons[i].1.append(plan.name) } else { reasons.append((why, [plan.name])) }
+        }
+        // One line per reason, not per variant: a matrix of 16 variants has one problem, not 16.
+        return reasons.map { why, names in
+            let which = names.count == scenario.variants.count && names.count > 1 ? "all \(names.count) variants"
+                : (names.count == 1 ? "variant `\(names[0])`" : "variants " + names.map { "`\($0)`" }.joined(separator: ", "))
+            return "\(scenario.file): \(which): \(why)"
+        }
     }
 
     public func run(now: Date = Date()) -> Outcome {
