@@ -65,10 +65,12 @@ public struct BenchSession {
                 if outcome.interrupted { interrupted = true; break }
             } catch {
                 progress.variantFailed(error.message)
+                if error.interrupted { interrupted = true; break }
                 return Outcome(exitCode: 2, checks: [], errors: ["variant `\(plan.name)`: \(error.message)"])
             }
         }
 
+        if results.isEmpty { return Outcome(exitCode: 130, checks: [], errors: ["interrupted before any variant finished; no result written"]) }
         let checks = ThresholdEvaluator.evaluate(scenario.thresholds, on: results)
         var notes = checks.map { "threshold \($0.line)" }
         if interrupted { notes.append("interrupted: \(results.count) of \(scenario.variants.count) variants ran") }

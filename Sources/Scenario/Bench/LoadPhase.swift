@@ -42,7 +42,7 @@ public enum LoadPhase {
             let warm = try runner(options(load, url: url, durationNanos: load.warmupNanos))
             context.progress.phase("warm-up", nanos: load.warmupNanos)
             _ = warm.run(handleInterrupt: context.handleInterrupt)
-            if warm.interrupted { throw VariantRunError("interrupted during warm-up") }
+            if warm.interrupted { throw VariantRunError("interrupted during warm-up", interrupted: true) }
         }
         let engine = try runner(options(load, url: url))
         context.progress.phase("load", nanos: load.durationNanos)

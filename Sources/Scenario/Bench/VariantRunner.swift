@@ -33,7 +33,9 @@ public struct VariantOutcome: Sendable {
 /// Why a variant could not run; the session stops and exits 2.
 public struct VariantRunError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Ctrl-C stopped the variant before it had a result; the session ends with 130.
+    public var interrupted: Bool
+    public init(_ message: String, interrupted: Bool = false) { self.message = message; self.interrupted = interrupted }
     public var description: String { message }
 }
 
