@@ -20,6 +20,9 @@ public struct Recorder {
     public var reconnects: UInt64 = 0
     public private(set) var statusClasses: [UInt64] = Array(repeating: 0, count: 6)
     public private(set) var perSecond: [SecondSlice]
+    /// Latency of the current second; its buckets move to `perSecondLatency` when the second ends.
+    private var secondLatency = Measurement.makeSecondLatencyHistogram()
+    public private(set) var perSecondLatency: [[LatencyBucket]] = []
     private var requestsAtLastSample: UInt64 = 0
     private var lastSampleTime: UInt64
 
@@ -40,6 +43,7 @@ public struct Recorder {
         let statusClass = status / 100
         statusClasses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0] &+= 1
         let second = slot(now)
+        _ = secondLatency.record(micros)
         perSecond[second].requests &+= 1
         if status > 399 {
             errors.status &+= 1
@@ -75,10 +79,23 @@ public struct Recorder {
     private mutating func slot(_ now: UInt64) -> Int {
         let second = now > start ? Int((now - start) / 1_000_000_000) : 0
         if second >= perSecond.count {
-            // Once a second at most: grows the series to reach the current second.
+            // Once a second at most: closes the second that ended and grows the series.
+            if !perSecond.isEmpty { closeSecondLatency(perSecond.count - 1) }
             while perSecond.count <= second { perSecond.append(SecondSlice(second: perSecond.count)) }
         }
         return second
+    }
+
+    /// Moves the current second's latency buckets to `perSecondLatency[second]` and clears it.
+    private mutating func closeSecondLatency(_ second: Int) {
+        guard secondLatency.totalCount > 0 else { return }
+        while perSecondLatency.count <= second { perSecondLatency.append([]) }
+        perSecondLatency[second] = Self.buckets(secondLatency)
+        secondLatency.reset()
+    }
+
+    static func buckets(_ histogram: Histogram<UInt64>) -> [LatencyBucket] {
+        histogram.recordedValues().map { LatencyBucket(value: $0.value, count: UInt64($0.count)) }
     }
 
     /// This thread's figures as a `Measurement` for merging.
@@ -93,6 +110,12 @@ public struct Recorder {
         m.latency = latency
         m.requestRate = requestRate
         m.perSecond = perSecond
+        m.perSecondLatency = perSecondLatency
+        if secondLatency.totalCount > 0, !perSecond.isEmpty {
+            // The last second is still open.
+            while m.perSecondLatency.count < perSecond.count { m.perSecondLatency.append([]) }
+            m.perSecondLatency[perSecond.count - 1] = Self.buckets(secondLatency)
+        }
         return m
     }
 }

@@ -29,16 +29,30 @@ public struct ErrorCounts: Codable, Sendable, Equatable, Hashable {
     }
 }
 
-/// Requests and errors completed within one second of a run.
+/// Requests and errors completed within one second of a run, and that second's latency.
 public struct SecondSlice: Codable, Sendable, Equatable {
     /// Seconds since the start of the run (0 is the first second).
     public var second: Int
     public var requests: UInt64
     public var errors: UInt64
+    /// Latency of the responses completed in that second, µs, at 2 significant digits
+    /// (within 1%); absent when no response completed or the engine did not record it.
+    public var p50Micros: UInt64?
+    public var p99Micros: UInt64?
+    public var maxMicros: UInt64?
 
-    public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0) {
+    public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0, p50Micros: UInt64? = nil,
+                p99Micros: UInt64? = nil, maxMicros: UInt64? = nil) {
         self.second = second; self.requests = requests; self.errors = errors
+        self.p50Micros = p50Micros; self.p99Micros = p99Micros; self.maxMicros = maxMicros
     }
+}
+
+/// One non-empty bucket of a latency histogram: the highest value equivalent to the bucket and its count.
+public struct LatencyBucket: Sendable, Equatable {
+    public var value: UInt64
+    public var count: UInt64
+    public init(value: UInt64, count: UInt64) { self.value = value; self.count = count }
 }
 
 /// What a load run was asked to do; stored in results so a run can be repeated and compared.
@@ -89,6 +103,9 @@ public struct Measurement: Sendable {
     public var requestRate: Histogram<UInt64>
     /// Requests and errors per second of the run.
     public var perSecond: [SecondSlice] = []
+    /// Latency of each second (index = second) as sparse buckets of a `makeSecondLatencyHistogram()`
+    /// histogram; threads' buckets are concatenated on merge and folded into `perSecond` by `secondsWithLatency()`.
+    public var perSecondLatency: [[LatencyBucket]] = []
 
     public init(elapsedNanoseconds: UInt64 = 0) {
         self.elapsedNanoseconds = elapsedNanoseconds
@@ -99,6 +116,26 @@ public struct Measurement: Sendable {
     /// A latency histogram with Volley's standard range: 1 µs to 1 hour, 3 significant digits.
     public static func makeLatencyHistogram() -> Histogram<UInt64> {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// A histogram for one second's latencies: 1 µs to 1 hour at 2 significant digits, small enough
+    /// (about 26 KB) to keep one per thread and reset every second.
+    public static func makeSecondLatencyHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+    }
+
+    /// `perSecond` with each second's p50, p99 and max filled in from `perSecondLatency`.
+    public func secondsWithLatency() -> [SecondSlice] {
+        var slices = perSecond
+        var histogram = Measurement.makeSecondLatencyHistogram()
+        for (second, buckets) in perSecondLatency.enumerated() where second < slices.count && !buckets.isEmpty {
+            histogram.reset()
+            for bucket in buckets { _ = histogram.record(bucket.value, count: bucket.count) }
+            slices[second].p50Micros = histogram.valueAtPercentile(50)
+            slices[second].p99Micros = histogram.valueAtPercentile(99)
+            slices[second].maxMicros = histogram.max
+        }
+        return slices
     }
 
     /// A histogram for requests/sec samples: up to 100 M requests/sec, 3 significant digits.
@@ -118,6 +155,10 @@ public struct Measurement: Sendable {
             while perSecond.count <= slice.second { perSecond.append(SecondSlice(second: perSecond.count)) }
             perSecond[slice.second].requests += slice.requests
             perSecond[slice.second].errors += slice.errors
+        }
+        for (second, buckets) in other.perSecondLatency.enumerated() where !buckets.isEmpty {
+            while perSecondLatency.count <= second { perSecondLatency.append([]) }
+            perSecondLatency[second] += buckets
         }
     }
 }

@@ -104,7 +104,7 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public init(name: String, configuration: RunConfiguration, measurement: Measurement) {
         self.init(name: name, configuration: configuration, summary: RunSummary(measurement),
                   latency: LatencyStats(measurement.latency), requestRate: RequestRateStats(measurement.requestRate),
-                  latencyHistogram: EncodedHistogram(measurement.latency), perSecond: measurement.perSecond)
+                  latencyHistogram: EncodedHistogram(measurement.latency), perSecond: measurement.secondsWithLatency())
     }
 }
 

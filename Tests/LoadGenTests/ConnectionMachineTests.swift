@@ -159,6 +159,26 @@ private func connectedMachine(pipeline: Int = 1) -> ConnectionMachine {
         #expect(m.elapsedNanoseconds == 3_000_000_000)
     }
 
+    /// Each second keeps its own latency: p50, p99 and max per second, merged over threads.
+    @Test func perSecondLatency() {
+        var a = Recorder(start: 0, expectedSeconds: 3)
+        var b = Recorder(start: 0, expectedSeconds: 3)
+        // Second 0: 99 fast responses on thread a, one slow on thread b; second 1: nothing; second 2: 2 ms.
+        for _ in 0..<99 { a.recordResponse(status: 200, latencyNanos: 100_000, now: 500_000_000) }
+        b.recordResponse(status: 200, latencyNanos: 50_000_000, now: 900_000_000)
+        a.recordError(.timeout, now: 1_500_000_000)
+        a.recordResponse(status: 200, latencyNanos: 2_000_000, now: 2_100_000_000)
+        var m = a.measurement(end: 3_000_000_000)
+        m.merge(b.measurement(end: 3_000_000_000))
+        let seconds = m.secondsWithLatency()
+        #expect(seconds.count == 3)
+        #expect(seconds[0].p50Micros == 100)
+        #expect(seconds[0].p99Micros == 100)
+        #expect(seconds[0].maxMicros.map { $0 >= 49_500 && $0 <= 50_500 } == true)
+        #expect(seconds[1].p99Micros == nil && seconds[1].errors == 1)
+        #expect(seconds[2].p50Micros.map { $0 >= 1_980 && $0 <= 2_020 } == true)
+    }
+
     /// Rate samples are requests per second over the sampled interval.
     @Test func rateSamples() {
         var recorder = Recorder(start: 0, expectedSeconds: 1)

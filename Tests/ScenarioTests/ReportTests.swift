@@ -52,6 +52,18 @@ import Testing
         #expect(!plain.contains("Flame graphs") && !plain.contains("Slow callbacks") && !plain.contains("Errors per second"))
     }
 
+    /// Per-second p99 is charted when the result has it, one line per variant, in milliseconds.
+    @Test func p99OverTime() {
+        var v = ReportFixtures.variant("x", latenciesMicros: [100, 200], seconds: 3)
+        #expect(HTMLReport.p99OverTime(ReportFixtures.report([v])) == nil)
+        v.perSecond = [SecondSlice(second: 0, requests: 1, p99Micros: 1_000), SecondSlice(second: 1, requests: 1, p99Micros: 30_000),
+                       SecondSlice(second: 2, requests: 1, p99Micros: 2_000)]
+        let svg = HTMLReport.p99OverTime(ReportFixtures.report([v])) ?? ""
+        #expect(svg.contains("p99 latency per second"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 1)
+        #expect(svg.contains(">30<"))   // the y axis reaches 30 ms
+    }
+
     /// The spectrum follows the histogram: the last point of a line is the recorded maximum.
     @Test func spectrumReachesMax() {
         let svg = HTMLReport.spectrum(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: ReportFixtures.spread(100, 1000, 20_000))]))

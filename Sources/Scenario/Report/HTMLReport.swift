@@ -17,6 +17,7 @@ public enum HTMLReport {
         }
         body += "<h2>Latency by percentile</h2>\n<figure>\(spectrum(report))</figure>\n"
         if let chart = rateOverTime(report) { body += "<h2>Requests/sec over time</h2>\n<figure>\(chart)</figure>\n" }
+        if let chart = p99OverTime(report) { body += "<h2>p99 latency over time</h2>\n<figure>\(chart)</figure>\n" }
         if let chart = errorsOverTime(report) { body += "<h2>Errors per second</h2>\n<figure>\(chart)</figure>\n" }
         body += slowCallbacks(report)
         body += flameGraphs(report, baseDirectory: baseDirectory)
@@ -91,6 +92,20 @@ public enum HTMLReport {
         }
         guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
         return timeChart("Requests per second", "requests/sec", series)
+    }
+
+    /// Each second's p99, where the result has per-second latency (files from older engines do not).
+    static func p99OverTime(_ report: RunReport) -> String? {
+        let series = report.variants.map { v in
+            LineChart.Series(name: v.name, points: fullSeconds(v).compactMap { s in s.p99Micros.map { (Double(s.second + 1), Double($0) / 1000) } })
+        }
+        guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
+        let maxX = max(2, series.flatMap { $0.points.map(\.x) }.max() ?? 1)
+        let maxY = series.flatMap { $0.points.map(\.y) }.max() ?? 1
+        let (yTicks, top) = LineChart.niceTicks(upTo: maxY * 1.05, format: { Quantity.trim($0) })
+        let (xTicks, right) = LineChart.niceTicks(upTo: maxX, format: { "\(Int($0))s" })
+        return LineChart(title: "p99 latency per second", xLabel: "seconds into the run", yLabel: "p99 latency (ms)",
+                         series: series, xTicks: xTicks, yTicks: yTicks, xRange: 0...right, yRange: 0...top).svg()
     }
 
     static func errorsOverTime(_ report: RunReport) -> String? {
