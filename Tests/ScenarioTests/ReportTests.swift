@@ -52,6 +52,18 @@ import Testing
         #expect(!plain.contains("Flame graphs") && !plain.contains("Slow callbacks") && !plain.contains("Errors per second"))
     }
 
+    /// Variants far apart (over 100×) get a logarithmic latency axis so the fast one stays visible.
+    @Test func spectrumLogAxis() {
+        let close = HTMLReport.spectrum(ReportFixtures.report([ReportFixtures.variant("a", latenciesMicros: ReportFixtures.spread(100, 1000, 5_000))]))
+        #expect(close.contains("latency (ms)<") && !close.contains("log scale)<"))
+        let far = HTMLReport.spectrum(ReportFixtures.report([
+            ReportFixtures.variant("fast", latenciesMicros: ReportFixtures.spread(100, 50, 200)),
+            ReportFixtures.variant("slow", latenciesMicros: ReportFixtures.spread(100, 10_000, 900_000)),
+        ]))
+        #expect(far.contains("latency (ms, log scale)"))
+        #expect(far.contains(">0.01<") && far.contains(">1000<"))
+    }
+
     /// Per-second p99 is charted when the result has it, one line per variant, in milliseconds.
     @Test func p99OverTime() {
         var v = ReportFixtures.variant("x", latenciesMicros: [100, 200], seconds: 3)

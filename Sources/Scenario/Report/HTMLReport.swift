@@ -74,6 +74,17 @@ public enum HTMLReport {
         }
         let labels = ["0%", "90%", "99%", "99.9%", "99.99%", "99.999%", "99.9999%"]
         let xTicks = (0...Int(maxX.rounded(.up))).map { LineChart.Tick(value: Double($0), label: $0 < labels.count ? labels[$0] : "") }
+        // The plotter's linear latency axis hides fast variants under a slow one's tail; past a
+        // 100× spread the axis turns logarithmic (decades of milliseconds).
+        let minY = series.compactMap { $0.points.first?.y }.filter { $0 > 0 }.min() ?? maxY
+        if maxY > 0, minY > 0, maxY / minY > 100 {
+            let low = floor(log10(max(minY, 0.001))), high = ceil(log10(maxY))
+            let ticks = stride(from: low, through: high, by: 1).map { LineChart.Tick(value: $0, label: Quantity.trim(pow(10, $0))) }
+            let logSeries = series.map { LineChart.Series(name: $0.name, points: $0.points.map { ($0.x, log10(max($0.y, pow(10, low)))) }) }
+            return LineChart(title: "Latency by percentile distribution", xLabel: "percentile (log scale of 1/(1-p))",
+                             yLabel: "latency (ms, log scale)", series: logSeries, xTicks: xTicks, yTicks: ticks,
+                             xRange: 0...maxX.rounded(.up), yRange: low...high).svg()
+        }
         let (yTicks, top) = LineChart.niceTicks(upTo: maxY * 1.05, format: { Quantity.trim($0) })
         return LineChart(title: "Latency by percentile distribution", xLabel: "percentile (log scale of 1/(1-p))",
                          yLabel: "latency (ms)", series: series, xTicks: xTicks, yTicks: yTicks,
