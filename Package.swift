@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "volley"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "PeerFixtures", "VolleyCLI"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,6 +37,26 @@ private func load(_ behaviour: FixtureBehaviour, threads: Int = 2, connections: 
         #expect(m.perSecond.reduce(0) { $0 + $1.requests } == m.requests)
     }
 
+    /// Live progress arrives about once a second on the calling thread, with growing totals that
+    /// never exceed the final count; the per-second series carries each second's latency.
+    @Test func liveProgressAndSecondLatency() throws {
+        let server = try FixtureServer(behaviour: .ok)
+        defer { server.stop() }
+        let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
+        let runner = try LoadRunner(options: LoadOptions(url: url, threads: 1, connections: 2, durationNanos: 2_300_000_000))
+        var updates: [LiveProgress] = []
+        let m = runner.run(handleInterrupt: false) { updates.append($0) }
+        #expect((1...2).contains(updates.count))   // at 1 s and 2 s, unless the machine is very busy
+        #expect(updates.map(\.requests) == updates.map(\.requests).sorted())
+        #expect((updates.first?.requests ?? 0) > 0)
+        #expect((updates.last?.requests ?? .max) <= m.requests)
+        #expect(updates.allSatisfy { $0.errors == 0 })
+        let seconds = m.secondsWithLatency()
+        #expect(seconds.count == 3)
+        #expect(seconds.allSatisfy { $0.p99Micros != nil && $0.p50Micros! <= $0.p99Micros! && $0.p99Micros! <= $0.maxMicros! })
+        #expect(seconds.map { $0.maxMicros ?? 0 }.max()! <= m.latency.max + m.latency.max / 50)
+    }
+
     /// A server that closes after each response: connections are reopened and counted, no errors.
     @Test func serverClosingEachConnection() throws {
         let (m, _) = try load(.closeAfterEachResponse)

@@ -1,4 +1,5 @@
 import Foundation
+import LoadGen
 import Metrics
 import PeerFixtures
 import Testing
@@ -112,6 +113,28 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
         progress.variantFinished(ReportFixtures.variant("sync /", latenciesMicros: [100, 200]))
         let text = lines.text
         #expect(text == "[1/2] sync /: starting\n[1/2] sync /: load 1s\n[1/2] sync /: 2 req/s, p99 200us, 0 errors\n")
+    }
+}
+
+@Suite struct BenchProgressTests {
+    /// On a terminal the status line is redrawn in place with the current rate; off one, a plain
+    /// line is printed at most every 10 s.
+    @Test func liveLines() {
+        let tty = LinesBox()
+        let onTerminal = BenchProgress(terminal: true) { tty.append($0) }
+        onTerminal.variantStarted("async /", index: 1, count: 4)
+        onTerminal.phase("load", nanos: 10_000_000_000)
+        onTerminal.live(LiveProgress(elapsedNanos: 1_000_000_000, requests: 12_000, errors: 0))
+        onTerminal.live(LiveProgress(elapsedNanos: 2_000_000_000, requests: 36_000, errors: 3))
+        #expect(tty.text.hasSuffix("\r\u{1B}[2K[2/4] async /  load 2s/10s  24.0k req/s  3 errors"))
+        #expect(!tty.text.contains("\n"))
+
+        let plain = LinesBox()
+        let offTerminal = BenchProgress(terminal: false) { plain.append($0) }
+        offTerminal.variantStarted("x", index: 0, count: 1)
+        offTerminal.phase("load", nanos: 30_000_000_000)
+        for s in 1...12 { offTerminal.live(LiveProgress(elapsedNanos: UInt64(s) * 1_000_000_000, requests: UInt64(s) * 100)) }
+        #expect(plain.text == "[1/1] x: starting\n[1/1] x: load 30s\n[1/1] x: load 10s/30s  100 req/s  0 errors\n")
     }
 }
 

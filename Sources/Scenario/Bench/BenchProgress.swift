@@ -1,19 +1,20 @@
 import Foundation
+import LoadGen
 import Metrics
 
 /// Tells a person how a bench session is going. On a terminal one status line is redrawn
-/// every second (variant i of n, phase, elapsed); otherwise plain lines are printed at the
-/// start and end of each variant, fit for CI logs.
+/// about every second (variant i of n, phase, elapsed, current requests/sec, errors);
+/// otherwise plain lines are printed at the start and end of each phase, and every 10 s in
+/// between, fit for CI logs.
 public final class BenchProgress: @unchecked Sendable {
     private let lock = NSLock()
     private let write: @Sendable (String) -> Void
     private let terminal: Bool
     private var label = ""
     private var phaseName = ""
-    private var phaseStart = Date()
     private var phaseLength: Double = 0
-    private var ticker: Thread?
-    private var ticking = false
+    private var last = LiveProgress(elapsedNanos: 0)
+    private var lastPlainLine: UInt64 = 0
 
     /// `write` receives text to print as is; `terminal` chooses redrawn status lines.
     public init(terminal: Bool, write: @escaping @Sendable (String) -> Void) {
@@ -31,60 +32,50 @@ public final class BenchProgress: @unchecked Sendable {
     /// Prints a line as it is (clearing a status line first on a terminal).
     public func line(_ text: String) {
         lock.lock(); defer { lock.unlock() }
+        emitLine(text)
+    }
+
+    private func emitLine(_ text: String) {
         write((terminal ? "\r\u{1B}[2K" : "") + text + "\n")
     }
 
     public func variantStarted(_ name: String, index: Int, count: Int) {
-        lock.lock()
+        lock.lock(); defer { lock.unlock() }
         label = "[\(index + 1)/\(count)] \(name)"
-        lock.unlock()
-        if terminal { startTicker() } else { line("\(label): starting") }
+        if !terminal { emitLine("\(label): starting") }
     }
 
     /// A phase of a variant (warm-up, load) began and lasts `nanos`.
     public func phase(_ name: String, nanos: UInt64) {
-        lock.lock()
-        phaseName = name; phaseStart = Date(); phaseLength = Double(nanos) / 1e9
-        lock.unlock()
-        if !terminal { line("\(label): \(name) \(Quantity.formatDuration(nanos))") }
-        else { redraw() }
+        lock.lock(); defer { lock.unlock() }
+        phaseName = name; phaseLength = Double(nanos) / 1e9
+        last = LiveProgress(elapsedNanos: 0); lastPlainLine = 0
+        if terminal { write("\r\u{1B}[2K\(label)  \(phaseName) 0s/\(Quantity.trim(phaseLength))s") }
+        else { emitLine("\(label): \(name) \(Quantity.formatDuration(nanos))") }
+    }
+
+    /// The engine's totals so far in the current phase (about once a second).
+    public func live(_ now: LiveProgress) {
+        lock.lock(); defer { lock.unlock() }
+        let seconds = Double(now.elapsedNanos - min(last.elapsedNanos, now.elapsedNanos)) / 1e9
+        let rate = seconds > 0 ? Double(now.requests &- min(last.requests, now.requests)) / seconds : 0
+        last = now
+        let elapsed = String(format: "%.0f", min(Double(now.elapsedNanos) / 1e9, phaseLength))
+        let status = "\(phaseName) \(elapsed)s/\(Quantity.trim(phaseLength))s  \(Quantity.formatRate(rate)) req/s  \(now.errors) errors"
+        if terminal {
+            write("\r\u{1B}[2K\(label)  \(status)")
+        } else if now.elapsedNanos >= lastPlainLine + 10_000_000_000 {
+            lastPlainLine = now.elapsedNanos
+            emitLine("\(label): \(status)")
+        }
     }
 
     public func variantFinished(_ result: VariantResult) {
-        stopTicker()
         let s = result.summary
         line("\(label): \(String(format: "%.0f", s.requestsPerSecond)) req/s, p99 \(Quantity.formatMicros(Threshold.figure(.percentile(99), in: result))), \(s.errors.total) errors")
     }
 
     public func variantFailed(_ message: String) {
-        stopTicker()
         line("\(label): failed: \(message)")
-    }
-
-    private func redraw() {
-        lock.lock(); defer { lock.unlock() }
-        let elapsed = min(Date().timeIntervalSince(phaseStart), phaseLength)
-        write("\r\u{1B}[2K\(label)  \(phaseName) \(String(format: "%.0f", elapsed))s/\(Quantity.trim(phaseLength))s")
-    }
-
-    private func startTicker() {
-        lock.lock()
-        ticking = true
-        lock.unlock()
-        let thread = Thread { [weak self] in
-            while let self, self.isTicking {
-                self.redraw()
-                Thread.sleep(forTimeInterval: 1)
-            }
-        }
-        ticker = thread
-        thread.start()
-    }
-
-    private var isTicking: Bool { lock.lock(); defer { lock.unlock() }; return ticking }
-
-    private func stopTicker() {
-        lock.lock(); ticking = false; lock.unlock()
-        ticker = nil
     }
 }

@@ -41,13 +41,13 @@ public enum LoadPhase {
         if load.warmupNanos > 0 {
             let warm = try runner(options(load, url: url, durationNanos: load.warmupNanos))
             context.progress.phase("warm-up", nanos: load.warmupNanos)
-            _ = warm.run(handleInterrupt: context.handleInterrupt)
+            _ = warm.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
             if warm.interrupted { throw VariantRunError("interrupted during warm-up", interrupted: true) }
         }
         let engine = try runner(options(load, url: url))
         context.progress.phase("load", nanos: load.durationNanos)
         let before = CPUTime.now()
-        let measurement = engine.run(handleInterrupt: context.handleInterrupt)
+        let measurement = engine.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
         let after = CPUTime.now()
         var result = VariantResult(name: name, configuration: engine.options.configuration, measurement: measurement)
         result.generator = GeneratorUsage(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
