@@ -63,6 +63,9 @@ import VolleyCLI
         #expect(VolleyMain.run(["compare", basePath, basePath]) == 0)
         #expect(VolleyMain.run(["compare", basePath, worse]) == 1)
         #expect(VolleyMain.run(["compare", basePath, worse, "--max-regression", "1000%"]) == 0)
+        let seed = repositoryRoot.appendingPathComponent("scenarios/seed-pycon-2017.yaml").path
+        #expect(VolleyMain.run(["compare", basePath, worse, "--scenario", seed]) == 1)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--max-regression", "nonsense"]) == 2)
         #expect(VolleyMain.run(["compare", basePath, worse, "--format", "json"]) == 1)
         #expect(VolleyMain.run(["compare", basePath, other]) == 2)
         #expect(VolleyMain.run(["compare", basePath, future]) == 2)

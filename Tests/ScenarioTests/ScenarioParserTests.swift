@@ -85,6 +85,8 @@ func issues(_ yaml: String) -> [ScenarioIssue] {
         ("name: x\nurl: http://127.0.0.1:1/\nload: {duration: 1s}\nmax_regression: {rsp: 5%}\n", 4, 18, "max_regression.rsp", "unknown key", "did you mean `rps`?"),
         ("name: x\nurl: http://127.0.0.1:1/\nload: {duration: 1s}\ndescripton: hi\n", 4, 1, "descripton", "unknown key", "did you mean `description`?"),
         ("name: x\nurl: http://127.0.0.1:1/\nload: {duration: 1s\n", 4, 1, "", "YAML syntax error", nil),
+        ("name: x\nurl: http://127.0.0.1:1/\nload: {duration: 1s}\nmatrix:\n  model: [sync, async]\n", 5, 3, "matrix.model", "do not apply to an external `url`", "use `server:`"),
+        ("name: x\nurl: http://127.0.0.1:1/\nload: {duration: 1s}\nmatrix:\n  pipeline: [1, 1]\n", 5, 17, "matrix.pipeline", "appears twice", nil),
     ] as [(String, Int, Int, String, String, String?)])
     func mistakes(yaml: String, line: Int, column: Int, key: String, message: String, hint: String?) {
         let found = issues(yaml)
@@ -117,6 +119,13 @@ func issues(_ yaml: String) -> [ScenarioIssue] {
         let found = issues(yaml)
         #expect(found.map(\.key) == ["server.wokers", "server.threads", "load.pipeline", "load.method", "matrix.connections[1]", "thresholds[0]"])
         #expect(found.map(\.line) == [4, 5, 8, 9, 11, 12])
+    }
+
+    /// YAML anchors and aliases work: a value may be reused.
+    @Test func aliases() throws {
+        let yaml = "name: x\nurl: http://127.0.0.1:1/\nload: &base {duration: 10s, connections: 7}\nquick: *base\n"
+        let s = try ScenarioParser.parse(yaml: yaml, file: "a.yaml", options: .init(quick: true))
+        #expect(s.variants[0].load.connections == 7)
     }
 
     /// The quick section replaces load settings only when asked.

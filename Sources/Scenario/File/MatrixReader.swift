@@ -32,6 +32,11 @@ struct MatrixReader {
                 continue
             }
             let qualified = Settings.qualify(pair.key)
+            if external, let qualified, qualified.hasPrefix("server.") {
+                reader.report(pair.keyNode, path, "server settings do not apply to an external `url`",
+                              hint: "vary load settings (connections, path, …) or use `server:` instead of `url:`")
+                continue
+            }
             var values: [MatrixValue] = []
             for (i, node) in sequence.enumerated() {
                 let itemPath = "\(path)[\(i)]"
@@ -49,8 +54,12 @@ struct MatrixReader {
                 }
             }
             var labels = Set<String>()
-            for value in values where !labels.insert(value.label).inserted {
-                reader.report(value.node, path, "the value `\(value.label)` appears twice on this axis")
+            values = values.filter { value in
+                guard labels.insert(value.label).inserted else {
+                    reader.report(value.node, path, "the value `\(value.label)` appears twice on this axis")
+                    return false
+                }
+                return true
             }
             result.append(MatrixAxis(name: pair.key, keyNode: pair.keyNode, values: values))
         }
