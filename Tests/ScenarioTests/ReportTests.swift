@@ -27,19 +27,23 @@ import Testing
     @Test func html() throws {
         let dir = try ReportFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><g id=\"flame-marker\"/></svg>".utf8)
+        try Data("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" height=\"40\"><g id=\"flame-marker\"/></svg>".utf8)
             .write(to: dir.appendingPathComponent("async.svg"))
         let html = HTMLReport.render(report, baseDirectory: dir.path)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4)   // spectrum, req/s, errors/s, flame graph
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3)   // spectrum, req/s, errors/s
         #expect(html.contains("Latency by percentile distribution"))
         #expect(html.contains("99.9%"))
         #expect(html.components(separatedBy: "<polyline").count - 1 == 2 + 2 + 2)   // spectrum, req/s, errors/s
         #expect(html.contains("async &lt;fetch&gt;"))
         #expect(!html.contains("async <fetch>"))
         #expect(html.contains("&lt;Handle cpu()&gt;"))
-        #expect(html.contains("flame-marker"))
-        #expect(!html.contains("<?xml"))
+        // The flame graph is embedded whole as a data URL, so its own ids and script stay apart.
+        let marker = "data:image/svg+xml;base64,"
+        let encoded = try #require(html.range(of: marker).map { html[$0.upperBound...].prefix { $0 != "\"" } })
+        let svg = String(decoding: try #require(Data(base64Encoded: String(encoded))), as: UTF8.self)
+        #expect(svg.contains("flame-marker"))
+        #expect(html.contains("height:120px"))
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
         #expect(!html.contains("<script src") && !html.contains("<link"))
     }

@@ -30,11 +30,11 @@ public enum HTMLReport {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(title))</title>
         <style>
-        body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 12px}
+        body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1240px;color:#222;padding:0 12px}
         h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
         table{border-collapse:collapse;font-size:13px}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left}
         td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#666}figure{margin:8px 0}
-        .flame{overflow:auto;border:1px solid #ddd;max-height:640px}
+        iframe.flame{display:block}
         </style></head><body>
         \(body)
         </body></html>
@@ -148,18 +148,34 @@ public enum HTMLReport {
         return out.isEmpty ? "" : "<h2>Slow callbacks</h2>\n" + out
     }
 
+    /// Each profiled variant's SVG flame graph, embedded as a data URL in an iframe: the page stays
+    /// one offline file, and each graph keeps its own zoom script and element ids (inlining several
+    /// flame graphs into one page would make their ids and scripts collide).
     static func flameGraphs(_ report: RunReport, baseDirectory: String) -> String {
         var out = ""
         for v in report.variants {
             for name in v.profiles ?? [] where name.hasSuffix(".svg") {
                 let path = name.hasPrefix("/") ? name : (baseDirectory as NSString).appendingPathComponent(name)
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8), let start = text.range(of: "<svg") else {
+                guard let data = FileManager.default.contents(atPath: path),
+                      let text = String(data: data, encoding: .utf8), text.contains("<svg") else {
                     out += "<p>\(HTML.escape(v.name)): flame graph \(HTML.escape(name)) not found</p>\n"
                     continue
                 }
-                out += "<h3>\(HTML.escape(v.name))</h3>\n<div class=\"flame\">\(text[start.lowerBound...])</div>\n"
+                let height = svgHeight(text).map { min(max($0 + 8, 120), 2000) } ?? 600
+                out += "<h3>\(HTML.escape(v.name))</h3>\n<iframe class=\"flame\" title=\"flame graph of \(HTML.escape(v.name))\" "
+                    + "style=\"width:100%;height:\(Int(height))px;border:1px solid #ddd\" "
+                    + "src=\"data:image/svg+xml;base64,\(data.base64EncodedString())\"></iframe>\n"
             }
         }
         return out.isEmpty ? "" : "<h2>Flame graphs</h2>\n" + out
+    }
+
+    /// The `height` attribute of the root `<svg>` element, in pixels, if it has a plain number.
+    static func svgHeight(_ text: String) -> Double? {
+        guard let start = text.range(of: "<svg"), let end = text[start.upperBound...].firstIndex(of: ">") else { return nil }
+        let tag = text[start.upperBound..<end]
+        guard let attribute = tag.range(of: " height=\"") else { return nil }
+        let value = tag[attribute.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return Double(value)
     }
 }
