@@ -9,7 +9,7 @@ import Glibc
 /// Symbols come from elfutils' libdwfl (the full ELF `.symtab` of each mapped file when it has
 /// one, so non-exported Swift functions are named too; `.dynsym` otherwise, which covers libuv's
 /// and libc's exported functions); Swift names are demangled by the Swift runtime's own
-/// `swift_demangle`. An address in a known file without a symbol becomes `file+0xoffset`;
+/// `swift_demangle` and shortened by `NameSimplifier` (labels kept, types dropped). An address in a known file without a symbol becomes `file+0xoffset`;
 /// only an address outside every mapped file becomes `?`.
 public final class Symbolizer: Sendable {
     /// The process-wide symbolizer (its cache lives as long as the process).
@@ -59,7 +59,7 @@ public final class Symbolizer: Sendable {
         if found == 1, let symbol {
             if let demangled = sampler_swift_demangle(symbol) {
                 defer { free(demangled) }
-                return readable(String(cString: demangled))
+                return NameSimplifier.simplify(readable(String(cString: demangled)))
             }
             if let demangled = sampler_cxx_demangle(symbol) {
                 defer { free(demangled) }

@@ -53,7 +53,7 @@ final class Mutex2<Value>: @unchecked Sendable {
 /// The one profile the end-to-end tests share (the sampler is process-wide; record it once).
 private let burnProfile: (profile: Profile, named: NamedProfile, tids: Set<Int32>) = {
     try? Profiler.shared.start(hz: Profiler.defaultHz)
-    let tids = burnOnThreads(2, cpuSeconds: 1.0)
+    let tids = burnOnThreads(2, cpuSeconds: 0.6)
     let profile = Profiler.shared.stop()
     return (profile, profile.symbolized(), tids)
 }()
@@ -66,7 +66,7 @@ private let burnName = "volleyProfilerTestBurnCPU"
         let (profile, named, tids) = burnProfile
         let ours = profile.counts.filter { tids.contains($0.key.thread) }
         let total = ours.values.reduce(0, +)
-        // 2 threads × 1 CPU-second × 199 Hz ≈ 400 samples; allow for a loaded machine.
+        // 2 threads × 0.6 CPU-seconds × 199 Hz ≈ 240 samples; allow for timer granularity.
         #expect(total >= 150, "only \(total) samples")
         let threads = Set(ours.keys.map(\.thread))
         #expect(threads == tids, "both threads are sampled")
@@ -82,7 +82,7 @@ private let burnName = "volleyProfilerTestBurnCPU"
     @Test func namesAreDemangled() {
         let names = Set(burnProfile.named.stacks.flatMap(\.frames))
         let burn = names.first { $0.contains(burnName) }
-        #expect(burn?.contains("volleyProfilerTestBurnCPU(cpuSeconds: Swift.Double) -> Swift.UInt64") == true, "\(burn ?? "none")")
+        #expect(burn == "ProfilerTests.volleyProfilerTestBurnCPU(cpuSeconds:)", "\(burn ?? "none")")
         #expect(!names.contains { $0.hasPrefix("$s") })
     }
 
