@@ -18,7 +18,8 @@ public struct Profile: Sendable {
     public var hz: Int
     /// Wall-clock span the profile covers, in nanoseconds (monotonic clock).
     public var durationNanos: UInt64
-    /// How many times each stack was sampled.
+    /// How many sampling periods each stack accounts for (a signal delayed to the kernel's next
+    /// tick stands for every period it covers, so counts follow CPU time even above the tick rate).
     public var counts: [Stack: Int]
     /// Thread names by kernel thread id (as `pthread_setname_np` set them; may be empty).
     public var threadNames: [Int32: String]

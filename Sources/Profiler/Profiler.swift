@@ -144,10 +144,10 @@ public final class Profiler: Sendable {
 
     private static func drain(into samples: inout Accumulator) {
         withUnsafeMutablePointer(to: &samples) { pointer in
-            _ = sampler_drain({ context, tid, name, _, frames, depth in
+            _ = sampler_drain({ context, tid, name, _, weight, frames, depth in
                 let samples = context!.assumingMemoryBound(to: Accumulator.self)
                 let stack = Profile.Stack(thread: tid, frames: Array(UnsafeBufferPointer(start: frames, count: Int(depth))))
-                samples.pointee.counts[stack, default: 0] += 1
+                samples.pointee.counts[stack, default: 0] += Int(weight)
                 if samples.pointee.threadNames[tid] == nil, let name {
                     samples.pointee.threadNames[tid] = String(cString: name)
                 }

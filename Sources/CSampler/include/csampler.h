@@ -45,9 +45,10 @@ void sampler_unregister_thread(void);
 pid_t sampler_thread_id(void);
 
 /// Receives one drained sample: `frames[0]` is the interrupted instruction, the rest are return
-/// addresses, leaf to root. `time_ns` is CLOCK_MONOTONIC.
+/// addresses, leaf to root. `time_ns` is CLOCK_MONOTONIC. `weight` is how many sampling periods
+/// the sample stands for (1 + the timer's overrun: the kernel checks CPU timers only on its tick).
 typedef void (*sampler_sample_fn)(void *context, pid_t tid, const char *thread_name,
-                                  uint64_t time_ns, const uintptr_t *frames, int depth);
+                                  uint64_t time_ns, uint32_t weight, const uintptr_t *frames, int depth);
 
 /// Hands every sample captured so far to `fn` (on the calling thread) and frees their space.
 /// Returns the number of samples drained. Serialized internally; never call from the handler.
@@ -58,7 +59,7 @@ typedef struct {
     uint64_t samples;    ///< samples written into rings
     uint64_t dropped;    ///< samples lost because a ring was full
     uint64_t truncated;  ///< samples whose stack was deeper than SAMPLER_MAX_DEPTH
-    uint64_t handler_ns; ///< total time spent in the signal handler (to report overhead)
+    uint64_t handler_ns; ///< CPU time spent in the signal handler, all threads (its overhead)
 } sampler_counters;
 
 /// Reads the counters.
