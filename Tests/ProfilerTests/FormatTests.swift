@@ -102,30 +102,3 @@ private let sample = NamedProfile(hz: 100, stacks: [
     }
 }
 
-@Suite struct PoolRegistrationTests {
-    /// Each pool thread takes exactly one registration job, so every thread of the pool registers.
-    @Test func everyPoolThreadRegistersOnce() {
-        let pool = (0..<3).map { _ in DispatchQueue(label: "pool") }   // three serial "threads"
-        let next = Mutex2(0)
-        let threads = Mutex2<Set<Int32>>([])
-        let count = Profiler.registerPoolThreads(size: 3) { job in
-            var index = 0
-            next.mutate { index = $0; $0 += 1 }
-            pool[index % pool.count].async {
-                threads.mutate { $0.insert(Profiler.currentThreadID) }
-                job()
-            }
-        }
-        #expect(count == 3)
-        #expect(threads.value.count == 3)
-    }
-
-    /// A pool smaller than asked for ends at the deadline with the threads it has.
-    @Test func smallerPoolTimesOut() {
-        let pool = DispatchQueue(label: "one")
-        let start = Date()
-        let count = Profiler.registerPoolThreads(size: 2, timeout: 0.3) { job in pool.async { job() } }
-        #expect(count == 1)   // the second job waits behind the first on the only thread
-        #expect(Date().timeIntervalSince(start) < 2)
-    }
-}

@@ -158,6 +158,25 @@ private let burnName = "volleyProfilerTestBurnCPU"
         #expect(Symbolizer.shared.name(for: 0x10) == "?")
     }
 
+    /// Each pool thread takes exactly one registration job, so every thread of the pool registers.
+    @Test func everyPoolThreadRegistersOnce() {
+        let pool = TestPool(threads: 3)
+        defer { pool.shutdown() }
+        let count = Profiler.registerPoolThreads(size: 3) { job in pool.submit(job) }
+        #expect(count == 3)
+        #expect(pool.threadIDs.count == 3)
+    }
+
+    /// A pool smaller than asked for ends at the deadline with the threads it has.
+    @Test func smallerPoolTimesOut() {
+        let pool = TestPool(threads: 1)
+        defer { pool.shutdown() }
+        let start = Date()
+        let count = Profiler.registerPoolThreads(size: 2, timeout: 0.3) { job in pool.submit(job) }
+        #expect(count == 1)   // the second job waits behind the first on the only thread
+        #expect(Date().timeIntervalSince(start) < 2)
+    }
+
     /// A window cut out of a running profile holds only the samples taken during it.
     @Test func recordWindowWhileRunning() throws {
         try Profiler.shared.start(hz: 499)
@@ -169,6 +188,45 @@ private let burnName = "volleyProfilerTestBurnCPU"
         #expect(window.sampleCount == 0, "no registered thread was busy during the window")
         #expect(Profiler.shared.snapshot().sampleCount >= before)
         #expect(before > 0)
+    }
+}
+
+/// A tiny thread pool like libuv's: any idle thread takes the next job; threads exit on shutdown
+/// (and so leave the sampler by themselves).
+final class TestPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var done = false
+    private(set) var threadIDs = Set<Int32>()
+
+    init(threads: Int) {
+        for _ in 0..<threads { Thread { [self] in loop() }.start() }
+    }
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func shutdown() {
+        condition.lock()
+        done = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !done { condition.wait() }
+            if jobs.isEmpty { condition.unlock(); return }
+            let job = jobs.removeFirst()
+            threadIDs.insert(Profiler.currentThreadID)
+            condition.unlock()
+            job()
+        }
     }
 }
 
