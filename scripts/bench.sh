@@ -4,3 +4,5 @@ set -euo pipefail
 BIN=${1:-.build/release/volley}
 echo "== generator: volley vs wrk against nginx =="
 python3 scripts/bench.py --bin "$BIN"
+echo "== generator: --profile (199 Hz) vs off, against nginx =="
+python3 scripts/bench_profile.py --bin "$BIN"
