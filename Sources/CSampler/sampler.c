@@ -20,8 +20,7 @@
 
 // 256 KiB per thread: about 700 samples of 40 frames, seconds of slack at 199 Hz for a drainer
 // that runs every 100 ms.
-#define RING_WORDS (1u << 15)
-#define RING_MASK (RING_WORDS - 1)
+#define DEFAULT_RING_WORDS (1u << 15)
 #define HEADER_WORDS 2
 
 enum { SLOT_FREE = 0, SLOT_ACTIVE = 1, SLOT_RETIRED = 2 };
@@ -32,6 +31,7 @@ typedef struct {
     timer_t timer;
     char name[SAMPLER_NAME_LENGTH];
     uint64_t *ring;
+    uint64_t ring_words; // a power of two
     _Atomic uint64_t head; // advanced by the signal handler only (single producer)
     _Atomic uint64_t tail; // advanced by the drainer only (single consumer, under registry_lock)
 } slot_t;
@@ -43,6 +43,7 @@ static pthread_once_t init_once_control = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
 static _Atomic int running;
 static long interval_ns;
+static uint64_t ring_words_for_new = DEFAULT_RING_WORDS;
 static __thread slot_t *current_slot; // read and written outside the handler only
 
 static _Atomic uint64_t total_samples, total_dropped, total_truncated, total_handler_ns;
@@ -120,6 +121,7 @@ static void on_sigprof(int signal_number, siginfo_t *info, void *ucontext) {
     // The timer carries its slot; anything else (a stray kill -PROF, a stale timer) is ignored.
     uintptr_t p = (uintptr_t)info->si_value.sival_ptr;
     if (p < (uintptr_t)&slots[0] || p >= (uintptr_t)&slots[SAMPLER_MAX_THREADS]) goto out;
+    if ((p - (uintptr_t)&slots[0]) % sizeof(slot_t) != 0) goto out;
     slot_t *slot = (slot_t *)p;
     if (atomic_load_explicit(&slot->state, memory_order_acquire) != SLOT_ACTIVE) goto out;
     if (!atomic_load_explicit(&running, memory_order_relaxed)) goto out;
@@ -136,7 +138,8 @@ static void on_sigprof(int signal_number, siginfo_t *info, void *ucontext) {
     uint64_t head = atomic_load_explicit(&slot->head, memory_order_relaxed);
     uint64_t tail = atomic_load_explicit(&slot->tail, memory_order_acquire);
     uint64_t need = HEADER_WORDS + (uint64_t)depth;
-    if (RING_WORDS - (head - tail) < need) {
+    uint64_t words = slot->ring_words, mask = words - 1;
+    if (words - (head - tail) < need) {
         atomic_fetch_add_explicit(&total_dropped, 1, memory_order_relaxed);
     } else {
         uint64_t *ring = slot->ring;
@@ -144,9 +147,9 @@ static void on_sigprof(int signal_number, siginfo_t *info, void *ucontext) {
         // as one signal with si_overrun set, so a sample stands for 1 + overrun periods.
         uint64_t weight = 1 + (uint64_t)(info->si_overrun > 0 ? info->si_overrun : 0);
         if (weight > 0x7fffffffu) weight = 0x7fffffffu;
-        ring[head & RING_MASK] = (uint64_t)depth | ((uint64_t)truncated << 32) | (weight << 33);
-        ring[(head + 1) & RING_MASK] = start;
-        for (int i = 0; i < depth; i++) ring[(head + HEADER_WORDS + i) & RING_MASK] = frames[i];
+        ring[head & mask] = (uint64_t)depth | ((uint64_t)truncated << 32) | (weight << 33);
+        ring[(head + 1) & mask] = start;
+        for (int i = 0; i < depth; i++) ring[(head + HEADER_WORDS + i) & mask] = frames[i];
         atomic_store_explicit(&slot->head, head + need, memory_order_release);
         atomic_fetch_add_explicit(&total_samples, 1, memory_order_relaxed);
         if (truncated) atomic_fetch_add_explicit(&total_truncated, 1, memory_order_relaxed);
@@ -236,6 +239,34 @@ void sampler_stop(void) {
 
 int sampler_is_running(void) { return atomic_load(&running); }
 
+// Gives the slot a ring of the size asked for now (rings are kept across reuse when the size matches).
+static int prepare_ring(slot_t *slot) {
+    if (slot->ring != NULL && slot->ring_words == ring_words_for_new) return 0;
+    free(slot->ring);
+    slot->ring = calloc(ring_words_for_new, sizeof(uint64_t));
+    slot->ring_words = slot->ring != NULL ? ring_words_for_new : 0;
+    return slot->ring != NULL ? 0 : ENOMEM;
+}
+
+// Creates the thread's CPU-time timer and opens the slot (armed at once when sampling is on).
+static int activate(slot_t *slot, pid_t tid) {
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = SIGPROF;
+    event.sigev_value.sival_ptr = slot;
+    event._sigev_un._tid = tid; // glibc 2.36 spells sigev_notify_thread_id this way
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &event, &slot->timer) != 0) return errno;
+    memset(slot->name, 0, sizeof slot->name);
+    pthread_getname_np(pthread_self(), slot->name, sizeof slot->name);
+    atomic_store_explicit(&slot->head, 0, memory_order_relaxed);
+    atomic_store_explicit(&slot->tail, 0, memory_order_relaxed);
+    atomic_store_explicit(&slot->tid, tid, memory_order_relaxed);
+    atomic_store_explicit(&slot->state, SLOT_ACTIVE, memory_order_release);
+    if (atomic_load(&running)) arm(slot, interval_ns);
+    return 0;
+}
+
 int sampler_register_thread(void) {
     pthread_once(&init_once_control, initialize);
     if (current_slot != NULL) return 0;
@@ -250,31 +281,8 @@ int sampler_register_thread(void) {
         slot = &slots[i];
         atomic_fetch_add(&total_dropped, 1);
     }
-    int status = 0;
-    if (slot == NULL) {
-        status = ENOSPC;
-    } else if (slot->ring == NULL && (slot->ring = calloc(RING_WORDS, sizeof(uint64_t))) == NULL) {
-        status = ENOMEM;
-    } else {
-        pid_t tid = current_tid();
-        struct sigevent event;
-        memset(&event, 0, sizeof event);
-        event.sigev_notify = SIGEV_THREAD_ID;
-        event.sigev_signo = SIGPROF;
-        event.sigev_value.sival_ptr = slot;
-        event._sigev_un._tid = tid; // glibc 2.36 spells sigev_notify_thread_id this way
-        if (timer_create(CLOCK_THREAD_CPUTIME_ID, &event, &slot->timer) != 0) {
-            status = errno;
-        } else {
-            memset(slot->name, 0, sizeof slot->name);
-            pthread_getname_np(pthread_self(), slot->name, sizeof slot->name);
-            atomic_store_explicit(&slot->head, 0, memory_order_relaxed);
-            atomic_store_explicit(&slot->tail, 0, memory_order_relaxed);
-            atomic_store_explicit(&slot->tid, tid, memory_order_relaxed);
-            atomic_store_explicit(&slot->state, SLOT_ACTIVE, memory_order_release);
-            if (atomic_load(&running)) arm(slot, interval_ns);
-        }
-    }
+    int status = slot == NULL ? ENOSPC : prepare_ring(slot);
+    if (status == 0) status = activate(slot, current_tid());
     pthread_mutex_unlock(&registry_lock);
     if (status == 0) {
         warm_up_unwinder();
@@ -319,12 +327,13 @@ size_t sampler_drain(sampler_sample_fn fn, void *context) {
         uint64_t head = atomic_load_explicit(&slot->head, memory_order_acquire);
         pid_t tid = atomic_load_explicit(&slot->tid, memory_order_relaxed);
         if (state == SLOT_ACTIVE && tail < head) refresh_name(slot, tid);
+        uint64_t mask = slot->ring_words - 1;
         while (tail < head) {
-            uint64_t header = slot->ring[tail & RING_MASK];
+            uint64_t header = slot->ring[tail & mask];
             int depth = (int)(header & 0xffffffffu);
             uint32_t weight = (uint32_t)(header >> 33);
-            uint64_t time = slot->ring[(tail + 1) & RING_MASK];
-            for (int f = 0; f < depth; f++) frames[f] = (uintptr_t)slot->ring[(tail + HEADER_WORDS + f) & RING_MASK];
+            uint64_t time = slot->ring[(tail + 1) & mask];
+            for (int f = 0; f < depth; f++) frames[f] = (uintptr_t)slot->ring[(tail + HEADER_WORDS + f) & mask];
             tail += HEADER_WORDS + (uint64_t)depth;
             fn(context, tid, slot->name, time, weight, frames, depth);
             drained++;
@@ -338,6 +347,14 @@ size_t sampler_drain(sampler_sample_fn fn, void *context) {
 }
 
 pid_t sampler_thread_id(void) { return current_tid(); }
+
+void sampler_set_ring_words(uint64_t words) {
+    uint64_t size = 64;
+    while (size < words && size < (1u << 24)) size <<= 1;
+    pthread_mutex_lock(&registry_lock);
+    ring_words_for_new = size;
+    pthread_mutex_unlock(&registry_lock);
+}
 
 sampler_counters sampler_get_counters(void) {
     sampler_counters counters = {

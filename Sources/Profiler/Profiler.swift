@@ -10,6 +10,8 @@ public enum ProfilerError: Error, Equatable, CustomStringConvertible {
     case alreadyRunning
     /// A sampling rate outside 1...10000 Hz.
     case invalidRate(Int)
+    /// libunwind (`libunwind.so.8`, Debian package libunwind8) could not be loaded.
+    case unwinderMissing
     /// The sampler failed with this errno.
     case system(Int32)
 
@@ -17,6 +19,7 @@ public enum ProfilerError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .alreadyRunning: "the profiler is already running"
         case .invalidRate(let hz): "invalid sampling rate \(hz) Hz (1...10000)"
+        case .unwinderMissing: "profiler: cannot load libunwind.so.8 (apt-get install libunwind8)"
         case .system(let code): "profiler: \(String(cString: strerror(code)))"
         }
     }
@@ -58,6 +61,10 @@ public final class Profiler: Sendable {
     @discardableResult
     public static func registerCurrentThread() -> Bool { sampler_register_thread() == 0 }
 
+    /// Ring size in 8-byte words for threads registered from now on (tests use tiny rings to
+    /// see drops counted).
+    static func setRingWords(_ words: UInt64) { sampler_set_ring_words(words) }
+
     /// The calling thread's kernel thread id, as `Profile.Stack.thread` holds it.
     public static var currentThreadID: Int32 { sampler_thread_id() }
 
@@ -74,7 +81,9 @@ public final class Profiler: Sendable {
             guard !state.running else { throw .alreadyRunning }
             Self.drain(into: &state.samples)   // leftovers of an earlier run are not this run's
             let status = sampler_start(Int32(hz))
-            guard status == 0 else { throw status == EALREADY ? .alreadyRunning : .system(status) }
+            guard status == 0 else {
+                throw status == EALREADY ? .alreadyRunning : status == ENOSYS ? .unwinderMissing : .system(status)
+            }
             state.running = true
             state.generation += 1
             state.hz = hz

@@ -177,6 +177,24 @@ private let burnName = "volleyProfilerTestBurnCPU"
         #expect(Date().timeIntervalSince(start) < 2)
     }
 
+    /// Samples that find their thread's ring full are dropped and counted, not written over.
+    @Test func fullRingCountsDrops() throws {
+        Profiler.setRingWords(64)   // room for about three samples between two drains
+        defer { Profiler.setRingWords(1 << 15) }
+        try Profiler.shared.start(hz: 999)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            Profiler.registerCurrentThread()
+            _ = volleyProfilerTestBurnCPU(cpuSeconds: 0.4)
+            Profiler.unregisterCurrentThread()
+            done.signal()
+        }.start()
+        _ = done.wait(timeout: .now() + 10)
+        let profile = Profiler.shared.stop()
+        #expect(profile.dropped > 0, "\(profile.sampleCount) samples kept")
+        #expect(profile.sampleCount > 0)
+    }
+
     /// A window cut out of a running profile holds only the samples taken during it.
     @Test func recordWindowWhileRunning() throws {
         try Profiler.shared.start(hz: 499)

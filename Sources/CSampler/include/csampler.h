@@ -41,6 +41,10 @@ int sampler_register_thread(void);
 /// Unregisters the calling thread (deletes its timer); its undrained samples are still drained.
 void sampler_unregister_thread(void);
 
+/// Sets the ring size (in 8-byte words, rounded up to a power of two, at least 64) for threads
+/// registered from now on. Default 32768 (256 KiB). Small rings are for testing drops.
+void sampler_set_ring_words(uint64_t words);
+
 /// The calling thread's kernel thread id (what samples are keyed by).
 pid_t sampler_thread_id(void);
 
