@@ -4,6 +4,11 @@ import Synchronization
 import Glibc
 #endif
 
+/// An open on-demand window (see `Profiler.beginWindow`).
+public struct ProfileWindow: Sendable {
+    let before: Profile
+}
+
 /// Why the profiler could not do what was asked.
 public enum ProfilerError: Error, Equatable, CustomStringConvertible {
     /// `start` while a profile is already being recorded.
@@ -50,6 +55,9 @@ public final class Profiler: Sendable {
         var startNanos: UInt64 = 0
         var startCounters = sampler_counters()
         var samples = Accumulator()
+        /// Windows (`beginWindow`) still open, and whether they started the profiler.
+        var openWindows = 0
+        var startedByWindows = false
     }
 
     private let state = Mutex(State())
@@ -90,6 +98,7 @@ public final class Profiler: Sendable {
             state.startNanos = Self.monotonicNanos()
             state.startCounters = sampler_get_counters()
             state.samples = Accumulator()
+            state.startedByWindows = false
             return state.generation
         }
         startCollector(generation: generation)
@@ -118,20 +127,42 @@ public final class Profiler: Sendable {
         }
     }
 
-    /// Records for `seconds` and returns the samples of that window: if a profile is already being
-    /// recorded the window is cut out of it (the running profile goes on), otherwise the profiler
-    /// runs just for the window. Blocks the calling thread for the window.
-    public func record(seconds: Double, hz: Int = Profiler.defaultHz) throws(ProfilerError) -> Profile {
-        let window = UInt32(max(0, min(seconds, 3600)) * 1_000_000)
+    /// Opens a window for an on-demand profile (`GET /debug/profile?seconds=N`) without blocking:
+    /// starts the profiler if it is off (at `hz`), else cuts the window out of the running one.
+    /// Close it with `endWindow(_:)` after N seconds (from a loop timer, say). Windows may
+    /// overlap; a profiler they started stops when the last one closes.
+    public func beginWindow(hz: Int = Profiler.defaultHz) throws(ProfilerError) -> ProfileWindow {
         do {
             try start(hz: hz)
+            state.withLock { $0.startedByWindows = true; $0.openWindows += 1 }
+            return ProfileWindow(before: Profile(hz: hz))
         } catch .alreadyRunning {
-            let before = snapshot()
-            usleep(window)
-            return snapshot().subtracting(before)
+            return state.withLock { state in
+                state.openWindows += 1
+                Self.drain(into: &state.samples)
+                return ProfileWindow(before: Self.profile(of: state))
+            }
         }
-        usleep(window)
-        return stop()
+    }
+
+    /// Closes a window and returns the samples taken during it.
+    public func endWindow(_ window: ProfileWindow) -> Profile {
+        let (after, stopNow): (Profile, Bool) = state.withLock { state in
+            state.openWindows = max(0, state.openWindows - 1)
+            guard state.running else { return (Profile(hz: state.hz), false) }
+            Self.drain(into: &state.samples)
+            return (Self.profile(of: state), state.openWindows == 0 && state.startedByWindows)
+        }
+        if stopNow { _ = stop() }
+        return after.subtracting(window.before)
+    }
+
+    /// Records for `seconds` and returns the samples of that window (see `beginWindow`); blocks
+    /// the calling thread for the window.
+    public func record(seconds: Double, hz: Int = Profiler.defaultHz) throws(ProfilerError) -> Profile {
+        let window = try beginWindow(hz: hz)
+        usleep(UInt32(max(0, min(seconds, 3600)) * 1_000_000))
+        return endWindow(window)
     }
 
     // MARK: - Collection

@@ -195,6 +195,20 @@ private let burnName = "volleyProfilerTestBurnCPU"
         #expect(profile.sampleCount > 0)
     }
 
+    /// Overlapping on-demand windows start the profiler once and stop it when the last closes.
+    @Test func overlappingWindows() throws {
+        #expect(!Profiler.shared.isRunning)
+        let first = try Profiler.shared.beginWindow()
+        let second = try Profiler.shared.beginWindow()
+        let tids = burnOnThreads(1, cpuSeconds: 0.2)
+        let firstProfile = Profiler.shared.endWindow(first)
+        #expect(Profiler.shared.isRunning)
+        let secondProfile = Profiler.shared.endWindow(second)
+        #expect(!Profiler.shared.isRunning)
+        #expect(firstProfile.counts.keys.contains { tids.contains($0.thread) })
+        #expect(secondProfile.sampleCount >= firstProfile.sampleCount)
+    }
+
     /// A window cut out of a running profile holds only the samples taken during it.
     @Test func recordWindowWhileRunning() throws {
         try Profiler.shared.start(hz: 499)
