@@ -67,7 +67,9 @@ typedef int (*unw_init_local_fn)(unw_cursor_t *, unw_context_t *);
 typedef int (*unw_step_fn)(unw_cursor_t *);
 typedef int (*unw_get_reg_fn)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
 typedef int (*unw_set_caching_policy_fn)(unw_addr_space_t, unw_caching_policy_t);
+typedef int (*unw_backtrace_fn)(void **, int);
 static struct {
+    unw_backtrace_fn backtrace;
     unw_init_local2_fn init_local2;
     unw_init_local_fn init_local;
     unw_step_fn step;
@@ -78,27 +80,44 @@ static int unwinder_status = ENOSYS;
 static void load_unwinder(void) {
     void *library = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) return;
+    unwinder.backtrace = (unw_backtrace_fn)dlsym(library, "unw_backtrace");
     unwinder.init_local2 = (unw_init_local2_fn)dlsym(library, "_ULx86_64_init_local2");
     unwinder.init_local = (unw_init_local_fn)dlsym(library, "_ULx86_64_init_local");
     unwinder.step = (unw_step_fn)dlsym(library, "_ULx86_64_step");
     unwinder.get_reg = (unw_get_reg_fn)dlsym(library, "_ULx86_64_get_reg");
     unw_set_caching_policy_fn set_caching_policy = (unw_set_caching_policy_fn)dlsym(library, "_ULx86_64_set_caching_policy");
     unw_addr_space_t *local_space = (unw_addr_space_t *)dlsym(library, "_ULx86_64_local_addr_space");
-    if (!unwinder.init_local2 || !unwinder.init_local || !unwinder.step || !unwinder.get_reg) return;
+    if (!unwinder.backtrace || !unwinder.init_local2 || !unwinder.init_local || !unwinder.step || !unwinder.get_reg) return;
     // A per-thread cache of unwind rules: no lock shared between threads' handlers.
     if (set_caching_policy && local_space) set_caching_policy(*local_space, UNW_CACHE_PER_THREAD);
     unwinder_status = 0;
 }
 
-// Walks the interrupted stack with libunwind, starting from the signal's own register state.
-// libunwind reads DWARF CFI (.eh_frame), which Swift -O code (no frame pointers on Linux), Debian's
-// libc and libuv all have; where a function has none (the Swift runtime's small metadata helpers,
-// built with frame pointers but no unwind tables) it falls back to the frame-pointer chain for that
-// one frame and goes on with DWARF. It allocates nothing; see docs/profiler.md for the caveats.
+// Walks the interrupted stack with libunwind, which reads DWARF CFI (.eh_frame): Swift -O code
+// (no frame pointers on Linux), Debian's libc and libuv all have it. Where a function has none
+// (the Swift runtime's small metadata helpers, built with frame pointers but no unwind tables)
+// libunwind follows the frame-pointer chain for that one frame and goes on with DWARF. No heap
+// allocation; see docs/profiler.md for the caveats.
 static int capture(ucontext_t *context, uintptr_t *frames, int *truncated) {
     unw_cursor_t cursor;
     int depth = 0;
     *truncated = 0;
+    if (unwinder_status != 0) goto fallback;
+    // Fast path: libunwind's unw_backtrace keeps a per-thread cache of each return address's
+    // frame layout, so a warm walk needs no DWARF parsing, no lock and no system call. It starts
+    // in this handler; the interrupted frame is the one whose address is the signal's RIP (the
+    // kernel's sigreturn trampoline lies between), and everything before it is ours.
+    void *buffer[SAMPLER_MAX_DEPTH + 8];
+    int n = unwinder.backtrace(buffer, SAMPLER_MAX_DEPTH + 8);
+    uintptr_t pc = (uintptr_t)context->uc_mcontext.gregs[REG_RIP];
+    for (int i = 0; i < n && i < 8; i++) {
+        if ((uintptr_t)buffer[i] != pc) continue;
+        for (int j = i; j < n && depth < SAMPLER_MAX_DEPTH; j++) frames[depth++] = (uintptr_t)buffer[j];
+        *truncated = n - i > SAMPLER_MAX_DEPTH;
+        return depth;
+    }
+fallback:
+    // Slow path (the interrupted frame was not found): step from the signal's own registers.
     if (unwinder_status == 0 && unwinder.init_local2(&cursor, (unw_context_t *)context, UNW_INIT_SIGNAL_FRAME) == 0) {
         do {
             unw_word_t ip = 0;
@@ -174,6 +193,8 @@ static void arm(slot_t *slot, long nanoseconds) {
 // the thread's unwind cache are ready before any signal needs them.
 static void warm_up_unwinder(void) {
     if (unwinder_status != 0) return;
+    void *buffer[SAMPLER_MAX_DEPTH];
+    unwinder.backtrace(buffer, SAMPLER_MAX_DEPTH); // creates this thread's trace cache
     ucontext_t context; // unw_context_t is ucontext_t on x86_64
     unw_cursor_t cursor;
     if (getcontext(&context) != 0 || unwinder.init_local(&cursor, (unw_context_t *)&context) != 0) return;

@@ -4,8 +4,9 @@
 // Each registered thread gets its own CPU-time timer (timer_create on CLOCK_THREAD_CPUTIME_ID,
 // delivered with SIGEV_THREAD_ID, as Go's runtime does), so every busy thread is sampled at the
 // same rate of its own CPU time. The signal handler unwinds the interrupted stack with libunwind
-// (DWARF CFI, frame-pointer fallback) and writes the frames into the thread's preallocated
-// single-producer ring; it neither allocates nor takes a lock of its own.
+// (its cached fast trace; DWARF CFI with a frame-pointer fallback on a miss) and writes the frames
+// into the thread's preallocated single-producer ring; it neither allocates from the heap nor
+// takes a lock of its own.
 // Samples are drained, symbolized and rendered off the signal path.
 
 #include <stddef.h>
