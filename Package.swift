@@ -32,8 +32,11 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // SIGPROF sampler (C) and its Swift side; libdw (elfutils) names the sampled addresses.
+        .target(name: "CSampler", linkerSettings: [.linkedLibrary("dw"), .linkedLibrary("stdc++")]),
+        .target(name: "Profiler", dependencies: ["CSampler"]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
@@ -42,6 +45,7 @@ let package = Package(
         .testTarget(name: "UVKitTests", dependencies: ["UVKit"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures"]),
         .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "volley"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI"]),

@@ -7,3 +7,6 @@ python3 scripts/bench.py --bin "$BIN"
 echo
 echo "== reference servers: async vs nginx, sync vs async =="
 python3 scripts/bench_servers.py --bin "$BIN"
+echo
+echo "== generator: --profile (199 Hz) vs off, against nginx =="
+python3 scripts/bench_profile.py --bin "$BIN"

@@ -14,6 +14,8 @@ public final class LoadRunner {
     private let requestBytes: RequestBytes
     /// Whether the run was cut short by SIGINT (the measurement covers what ran).
     public private(set) var interrupted = false
+    /// Called first thing on each worker thread (the profiler registers the thread here).
+    public var onWorkerThreadStart: (@Sendable () -> Void)?
 
     /// Validates the options, resolves the host and encodes the request once.
     public init(options: LoadOptions) throws(LoadError) {
@@ -89,6 +91,7 @@ public final class LoadRunner {
                 for worker in workers { worker.requestStop() }
             }
         }
+        let threadStart = onWorkerThreadStart
         let started = EventLoop.hrtime()
         var progressTimer: LoopTimer?
         if let onProgress {
@@ -106,6 +109,7 @@ public final class LoadRunner {
         }
         let threads = workers.map { worker in
             OSThread(name: "volley-\(worker.index)") {
+                threadStart?()
                 worker.run()
                 finished.add(1, ordering: .releasing)
                 allDone.send()
