@@ -23,7 +23,7 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
-        .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib"]),
+        .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib", "MongoBackend"]),
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "VolleyCLI", dependencies: [
@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures"]),
         .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
-        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "volley"]),
+        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "volley"]),
     ],
     swiftLanguageModes: [.v6]
 )
