@@ -7,3 +7,6 @@ python3 scripts/bench.py --bin "$BIN"
 echo
 echo "== reference servers: async vs nginx, sync vs async =="
 python3 scripts/bench_servers.py --bin "$BIN"
+echo
+echo "== MongoDB-backed routes: sync vs async on /fetch, /multi seq vs gather =="
+python3 scripts/bench_db.py --bin "$BIN"
