@@ -10,3 +10,6 @@ python3 scripts/bench_servers.py --bin "$BIN"
 echo
 echo "== generator: --profile (199 Hz) vs off, against nginx =="
 python3 scripts/bench_profile.py --bin "$BIN"
+echo
+echo "== MongoDB-backed routes: sync vs async on /fetch, /multi seq vs gather =="
+python3 scripts/bench_db.py --bin "$BIN"

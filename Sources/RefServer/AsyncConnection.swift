@@ -96,7 +96,7 @@ final class AsyncConnection {
     }
 
     private func handle(_ request: ServerRequest) {
-        switch worker.router.plan(request) {
+        switch worker.router.plan(request, random: &worker.random) {
         case .respond(let response):
             respond(request, response)
         case .sleep(let ms, let response):
@@ -107,6 +107,14 @@ final class AsyncConnection {
                 self.waiting = false
                 self.worker.applicationCallback { self.respond(request, response) }
                 self.process()
+            }
+        case .work(.database(let work, let backend), _) where work.route == .multi:
+            waiting = true
+            _ = AsyncMultiRead(work, backend: backend, loop: worker.loop) { [self] response in
+                guard !closed else { return }
+                waiting = false
+                worker.applicationCallback { respond(request, response) }
+                process()
             }
         case .work(let job, let offload):
             if offload {

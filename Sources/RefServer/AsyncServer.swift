@@ -29,7 +29,7 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
         for index in 0..<max(1, options.workers) {
             // The first listener picks the port (maybe 0 → free); the others join it.
             let address = try SocketAddress.resolve(host: options.host, port: port)
-            let worker = try AsyncWorker(options: options, address: address, router: router, stats: stats.threads[index])
+            let worker = try AsyncWorker(options: options, address: address, router: router, stats: stats.threads[index], index: index)
             port = worker.listener.localPort
             workers.append(worker)
         }
@@ -61,6 +61,8 @@ final class AsyncWorker {
     let options: ServerOptions
     let stats: ThreadStats
     let date = DateCache()
+    /// This loop's World-id generator (DB routes).
+    var random: XorShift64
     /// Responses are encoded here and written straight from it when the socket takes them.
     let out = OutputBuffer()
     var connections: [AsyncConnection] = []
@@ -70,7 +72,8 @@ final class AsyncWorker {
     private var sweeper: LoopTimer!
     private var drainTimer: LoopTimer?
 
-    init(options: ServerOptions, address: SocketAddress, router: Router, stats: ThreadStats) throws {
+    init(options: ServerOptions, address: SocketAddress, router: Router, stats: ThreadStats, index: Int) throws {
+        random = XorShift64(thread: index)
         loop = try EventLoop(readBufferSize: 64 * 1024)
         listener = try TCPListener(loop: loop, address: address, reusePort: true)
         self.router = router

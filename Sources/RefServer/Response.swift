@@ -1,4 +1,5 @@
 import HTTP1
+import MongoBackend
 
 /// The media types the routes answer with.
 public enum ContentType: Sendable, Equatable {
@@ -21,6 +22,10 @@ public enum ResponseBody: Sendable, Equatable {
     /// `{"size":N,"crc32":"xxxxxxxx"}` for /upload.
     case upload(size: Int, crc32: UInt32)
     case bytes([UInt8])
+    /// `{"id":N,"randomNumber":M}` for /db.
+    case world(WorldRow)
+    /// A JSON array of those for /queries and /multi.
+    case worlds([WorldRow])
     /// For rare answers (errors, /debug/stats).
     case text(String)
 
@@ -32,6 +37,8 @@ public enum ResponseBody: Sendable, Equatable {
         case (.upload(let s, let c), .upload(let t, let d)): s == t && c == d
         case (.bytes(let x), .bytes(let y)): x == y
         case (.text(let x), .text(let y)): x == y
+        case (.world(let x), .world(let y)): x == y
+        case (.worlds(let x), .worlds(let y)): x == y
         default: false
         }
     }
@@ -43,6 +50,9 @@ public enum ResponseBody: Sendable, Equatable {
         case .upload(let size, _): 28 + decimalDigits(size)
         case .bytes(let b): b.count
         case .text(let t): t.utf8.count
+        case .world(let row): ResponseBody.jsonCount(row)
+        case .worlds(let rows):
+            rows.reduce(1 + max(1, rows.count)) { $0 + ResponseBody.jsonCount($1) }
         }
     }
 
@@ -54,7 +64,23 @@ public enum ResponseBody: Sendable, Equatable {
             out.append("{\"size\":"); out.appendDecimal(size); out.append(",\"crc32\":\""); out.appendHex32(crc); out.append("\"}")
         case .bytes(let b): out.append(b)
         case .text(let t): out.append(t)
+        case .world(let row): ResponseBody.writeJSON(row, to: out)
+        case .worlds(let rows):
+            out.append("[")
+            for (k, row) in rows.enumerated() {
+                if k > 0 { out.append(",") }
+                ResponseBody.writeJSON(row, to: out)
+            }
+            out.append("]")
         }
+    }
+
+    /// `{"id":` + `,"randomNumber":` + `}` is 23 bytes.
+    static func jsonCount(_ row: WorldRow) -> Int { 23 + decimalDigits(Int(row.id)) + decimalDigits(Int(row.randomNumber)) }
+
+    static func writeJSON(_ row: WorldRow, to out: OutputBuffer) {
+        out.append("{\"id\":"); out.appendDecimal(Int(row.id))
+        out.append(",\"randomNumber\":"); out.appendDecimal(Int(row.randomNumber)); out.append("}")
     }
 }
 

@@ -1,18 +1,5 @@
 import HTTP1
 
-/// A database route's work, for a backend that a later issue plugs in.
-public struct DatabaseRequest: Sendable, Equatable {
-    public var route: Route
-    public var parameters: RouteParameters
-}
-
-/// What the DB routes (/fetch, /db, /queries, /multi) call. Its calls block: the async
-/// model runs them on the libuv work queue and answers from the completion; the sync
-/// model calls them on the serving thread.
-public protocol DatabaseBackend: Sendable {
-    func respond(to request: DatabaseRequest) -> Response
-}
-
 /// Work a route needs done before it can answer; runs on the loop, on a pool thread, or
 /// on the sync server's thread, and gives the same response wherever it ran.
 public enum RouteJob: Sendable {
@@ -70,8 +57,15 @@ public struct Router: Sendable {
     static let badMs = Response(status: 400, body: .fixed("ms must be an integer from 0 to 60000\n"))
     static let badKb = Response(status: 400, body: .fixed("kb must be an integer from 1 to 4096\n"))
 
-    /// How to answer `request`.
+    /// How to answer `request`, with a fixed generator (tests).
     public func plan(_ request: ServerRequest) -> RoutePlan {
+        var random = XorShift64(thread: 0)
+        return plan(request, random: &random)
+    }
+
+    /// How to answer `request`; the DB routes draw their ids' seed from `random`, the
+    /// calling thread's own generator.
+    public func plan(_ request: ServerRequest, random: inout XorShift64) -> RoutePlan {
         let route = request.route
         if route.isPost {
             if request.method != .post { return .respond(Router.postOnly) }
@@ -100,7 +94,11 @@ public struct Router: Sendable {
         case .debugProfile: return .respond(Router.noProfiler)
         case .fetch, .db, .queries, .multi:
             guard let database else { return .respond(Router.noDatabase) }
-            return .work(.database(DatabaseRequest(route: route, parameters: p), database), offload: true)
+            if database.isUnavailable { return .respond(DatabaseAnswer.unavailable) }
+            let count = route == .queries ? DatabaseRequest.rowCount(p.q) : route == .multi ? DatabaseRequest.rowCount(p.n) : 1
+            let work = DatabaseRequest(route: route, parameters: p, count: count, gather: route == .multi && p.gather == true,
+                                       seed: random.next())
+            return .work(.database(work, database), offload: true)
         case .notFound, .rejected: return .respond(Router.notFound)
         }
     }

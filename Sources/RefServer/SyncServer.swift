@@ -30,7 +30,7 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
         self.options = options
         for index in 0..<count {
             threads.append(OSThread(name: "sync-\(index)") { [self] in
-                var thread = SyncThread(server: self, stats: stats.threads[index])
+                var thread = SyncThread(server: self, stats: stats.threads[index], index: index)
                 thread.run()
                 finished.increment()
             })
@@ -61,8 +61,11 @@ struct SyncThread {
     let date = DateCache()
     let out = OutputBuffer()
     let tickMillis: Int
+    /// This thread's World-id generator (DB routes).
+    var random: XorShift64
 
-    init(server: SyncServer, stats: ThreadStats) {
+    init(server: SyncServer, stats: ThreadStats, index: Int) {
+        random = XorShift64(thread: index)
         self.server = server
         self.stats = stats
         machine = ServerConnectionMachine(limits: server.options.limits, maxBodyBytes: server.options.maxBodyBytes)
@@ -182,7 +185,7 @@ struct SyncThread {
     }
 
     private mutating func handle(_ request: ServerRequest, _ fd: Int32) {
-        switch server.router.plan(request) {
+        switch server.router.plan(request, random: &random) {
         case .respond(let response):
             respond(request, response)
         case .sleep(let ms, let response):

@@ -10,6 +10,8 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve the reference routes with the sync (thread pool) or async (event loop) model.",
         discussion: """
         Example: volley serve --model async --workers 1 --port 8080
+        With MongoDB: volley serve --mongo-uri mongodb://127.0.0.1:27017/ --db-threads 16
+        (an unreachable database at start-up is an error: the server does not start).
         Prints 'listening on http://HOST:PORT/ (model M, N workers|threads)' once ready.
         SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0 within --grace.
         Routes and limits: docs/refserver.md.
@@ -46,10 +48,21 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .long, help: "Log each request to standard error.")
     var accessLog = false
 
-    @Option(name: .long, help: "MongoDB URI for the DB routes (not available yet: they answer 503).")
+    @Option(name: .long, help: "MongoDB URI for /fetch, /db, /queries, /multi (without it they answer 503).")
     var mongoURI: String?
 
+    @Option(name: .long, help: "Async: threads of the libuv work queue that runs DB work (sets UV_THREADPOOL_SIZE; libuv's default is 4).")
+    var dbThreads: Int?
+
+    @Option(name: .long, help: "Most libmongoc clients in the pool (default: --threads for sync, the work-queue size for async).")
+    var dbPool: Int?
+
     func run() throws {
+        // libuv sizes its work queue once, at the process's first uv_queue_work: set it first.
+        if let dbThreads {
+            guard (1...1024).contains(dbThreads) else { throw usageError("--db-threads must be 1 to 1024") }
+            setenv("UV_THREADPOOL_SIZE", String(dbThreads), 1)
+        }
         guard let model = ServerModel(rawValue: model) else {
             throw usageError("unknown model '\(self.model)' (sync or async)")
         }
@@ -65,9 +78,7 @@ struct ServeCommand: ParsableCommand {
             }
             return Int(ns / 1_000_000)
         }
-        if mongoURI != nil {
-            throw usageError("--mongo-uri: the MongoDB backend is not built yet; the DB routes answer 503 without it")
-        }
+        if let dbPool, !(1...4096).contains(dbPool) { throw usageError("--db-pool must be 1 to 4096") }
         let options = ServerOptions(
             model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBody,
             headerTimeoutMillis: try millis(headerTimeout, "--header-timeout"),
@@ -76,11 +87,16 @@ struct ServeCommand: ParsableCommand {
         // Watch the signals before any thread exists, so none of them takes one.
         let signals = try TerminationSignals()
         let server: any ReferenceServer
-        do { server = try startServer(options) } catch {
+        let database = try mongoURI.map { try openDatabase($0, model: model) }
+        do { server = try startServer(options, database: database) } catch {
             throw usageError("cannot listen on \(host):\(port): \(error)")
         }
         let shownHost = address.isIPv6 ? "[\(address.numericHost)]" : address.numericHost
         let size = model == .async ? "\(workers) worker\(workers == 1 ? "" : "s")" : "\(threads) thread\(threads == 1 ? "" : "s")"
+        if let database {
+            printError("volley serve: DB routes on \(database.backend.uriString) (pool of \(poolSize(model)) clients"
+                + (model == .async ? ", \(workQueueThreads) work-queue threads)" : ")"))
+        }
         print("listening on http://\(shownHost):\(server.port)/ (model \(model.rawValue), \(size))")
         fflush(nil)
         signals.wait()
@@ -94,6 +110,31 @@ struct ServeCommand: ParsableCommand {
             server.forceStop()
             let hard = Date().addingTimeInterval(0.5)
             while !server.isStopped && Date() < hard { usleep(5_000) }
+        }
+    }
+}
+
+extension ServeCommand {
+    /// The work queue's size as libuv will read it (its default 4, at most 1024).
+    var workQueueThreads: Int {
+        let text = ProcessInfo.processInfo.environment["UV_THREADPOOL_SIZE"] ?? ""
+        return min(1024, max(1, Int(text) ?? 4))
+    }
+
+    /// Sync: one client per pool thread (each thread blocks on its own). Async: one per
+    /// work-queue thread, the most that ever run DB work at once.
+    func poolSize(_ model: ServerModel) -> Int {
+        dbPool ?? (model == .sync ? threads : workQueueThreads)
+    }
+
+    /// Checks that the database answers before serving (a misconfigured server does not
+    /// start), then opens the client pool.
+    func openDatabase(_ uri: String, model: ServerModel) throws -> MongoDatabase {
+        do {
+            try MongoDatabase.checkReachable(uri: uri)
+            return try MongoDatabase(uri: uri, poolSize: poolSize(model))
+        } catch {
+            throw usageError("cannot start: \(error)")
         }
     }
 }

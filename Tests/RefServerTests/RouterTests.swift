@@ -59,14 +59,16 @@ import Testing
     /// A configured database backend gets the DB routes (via the work queue in async).
     @Test func databaseBackendPlugsIn() {
         struct Fake: DatabaseBackend {
-            func respond(to request: DatabaseRequest) -> Response { Response(body: .text("row \(request.parameters.q ?? 0)")) }
+            func respond(to request: DatabaseRequest) -> Response { Response(body: .text("rows \(request.count)")) }
+            func worldRow(id: Int32) -> DatabaseRead { .failed(DatabaseAnswer.unavailable) }
+            var isUnavailable: Bool { false }
         }
         let router = Router(database: Fake())
         guard case .work(let job, let offload) = router.plan(ServerRequest(route: .queries, parameters: RouteParameters(q: 4))) else {
             Issue.record("no job"); return
         }
         #expect(offload)
-        #expect(job.run() == Response(body: .text("row 4")))
+        #expect(job.run() == Response(body: .text("rows 4")))
     }
 
     /// /gzip's output is a gzip stream that inflates back to the sample, the same bytes each time.

@@ -95,10 +95,10 @@ final class RunningServer {
     let server: any ReferenceServer
     var port: UInt16 { server.port }
 
-    init(_ model: ServerModel, configure: (inout ServerOptions) -> Void = { _ in }) throws {
+    init(_ model: ServerModel, database: (any DatabaseBackend)? = nil, configure: (inout ServerOptions) -> Void = { _ in }) throws {
         var options = ServerOptions(model: model, port: 0, workers: 1, threads: 8)
         configure(&options)
-        server = try startServer(options)
+        server = try startServer(options, database: database)
     }
 
     deinit {
