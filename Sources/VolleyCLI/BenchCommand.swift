@@ -33,6 +33,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also write <timestamp>.md and <timestamp>.html reports beside the result.")
     var report = false
 
+    @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
+    var serverBinary: String?
+
     func run() throws {
         var loaded: Scenario
         do {
@@ -54,7 +57,7 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
-        let session = BenchSession(scenario: loaded, runner: RoutingRunner(), resultsDirectory: out,
+        let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: ServerRunner(executable: serverBinary ?? ServerRunner.currentExecutable())), resultsDirectory: out,
                                    progress: .standardOutput(), command: ["volley"] + CommandLine.arguments.dropFirst())
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }
