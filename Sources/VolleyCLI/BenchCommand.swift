@@ -36,6 +36,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
     var serverBinary: String?
 
+    /// Children come from `--server-binary`, else from this very binary; in-process (tests) there is none to start.
+    func serverRunner() -> ServerRunner? {
+        if let serverBinary { return ServerRunner(executable: serverBinary) }
+        return VolleyMain.isExecutable ? ServerRunner(executable: ServerRunner.currentExecutable()) : nil
+    }
+
     func run() throws {
         var loaded: Scenario
         do {
@@ -57,7 +63,7 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
-        let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: ServerRunner(executable: serverBinary ?? ServerRunner.currentExecutable())), resultsDirectory: out,
+        let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
                                    progress: .standardOutput(), command: ["volley"] + CommandLine.arguments.dropFirst())
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }

@@ -38,8 +38,13 @@ public enum VolleyMain {
     public static func main(_ arguments: [String]) -> Never {
         unblockTerminationSignals()
         dieWithParentIfAsked()
+        isExecutable = true
         exit(run(Array(arguments.dropFirst())))
     }
+
+    /// True in the `volley` executable, false when `run` is called in-process (tests), where
+    /// /proc/self/exe is the test runner and cannot be started as `volley serve`.
+    nonisolated(unsafe) static var isExecutable = false
 
     /// Parses and runs; returns the exit code instead of exiting.
     public static func run(_ arguments: [String]) -> Int32 {
