@@ -10,6 +10,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Run a scenario file: every variant, a side-by-side table, thresholds, and a result file.",
         discussion: """
         The scenario is validated first; any mistake is reported with file, line and column, and nothing starts.
+        For `server:` scenarios each variant gets its own `volley mongod` (when asked) and `volley serve` child,
+        pinned to the configured CPUs and always stopped (also on Ctrl-C, or if bench is killed).
         Exit codes: 0 all thresholds pass, 1 a threshold failed, 2 bad scenario or a variant could not run, 130 interrupted.
         Format: scenarios/README.md.
         """
