@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release/volley
 
-.PHONY: deps build test test-asan test-tsan demo bench coverage fuzz clean
+.PHONY: deps build test test-asan test-tsan demo perf-check bench coverage fuzz clean
 
 # Seconds each fuzz target runs: `make fuzz SECONDS=600`; `make test` runs each briefly.
 SECONDS ?= 60
@@ -36,8 +36,13 @@ coverage: deps
 fuzz: deps
 	scripts/fuzz.sh $(SECONDS)
 
+# The PyCon 2017 table (sync vs async, / and /fetch on the built-in mongod), quick form, with reports.
 demo: build
 	@scripts/demo.sh $(BIN)
+
+# scenarios/ci-smoke.yaml: both server models, under a minute; a failed threshold fails the target.
+perf-check: build
+	$(BIN) bench scenarios/ci-smoke.yaml
 
 bench: build
 	@scripts/bench.sh $(BIN)

@@ -10,6 +10,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Run a scenario file: every variant, a side-by-side table, thresholds, and a result file.",
         discussion: """
         The scenario is validated first; any mistake is reported with file, line and column, and nothing starts.
+        For `server:` scenarios each variant gets its own `volley mongod` (when asked) and `volley serve` child,
+        pinned to the configured CPUs and always stopped (also on Ctrl-C, or if bench is killed).
         Exit codes: 0 all thresholds pass, 1 a threshold failed, 2 bad scenario or a variant could not run, 130 interrupted.
         Format: scenarios/README.md.
         """
@@ -33,6 +35,15 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also write <timestamp>.md and <timestamp>.html reports beside the result.")
     var report = false
 
+    @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
+    var serverBinary: String?
+
+    /// Children come from `--server-binary`, else from this very binary; in-process (tests) there is none to start.
+    func serverRunner() -> ServerRunner? {
+        if let serverBinary { return ServerRunner(executable: serverBinary) }
+        return VolleyMain.isExecutable ? ServerRunner(executable: ServerRunner.currentExecutable()) : nil
+    }
+
     func run() throws {
         var loaded: Scenario
         do {
@@ -54,7 +65,7 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
-        let session = BenchSession(scenario: loaded, runner: RoutingRunner(), resultsDirectory: out,
+        let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
                                    progress: .standardOutput(), command: ["volley"] + CommandLine.arguments.dropFirst())
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }

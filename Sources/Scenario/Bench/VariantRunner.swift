@@ -49,8 +49,9 @@ public protocol VariantRunner: Sendable {
     func run(_ plan: VariantPlan, context: VariantContext) throws(VariantRunError) -> VariantOutcome
 }
 
-/// Sends each variant to the runner for its kind of target. Servers Volley starts itself
-/// are served by `server` once it is wired in; until then such scenarios are refused up front.
+/// Sends each variant to the runner for its kind of target: `external` for a `url`, `server`
+/// (a `ServerRunner` in `volley bench`) for servers Volley starts; without one, such scenarios
+/// are refused up front.
 public struct RoutingRunner: VariantRunner {
     public var external: any VariantRunner
     public var server: (any VariantRunner)?
@@ -66,7 +67,7 @@ public struct RoutingRunner: VariantRunner {
 
     public func unsupported(_ plan: VariantPlan) -> String? {
         guard let runner = runner(for: plan) else {
-            return "starting reference servers is not available in this build yet; give the scenario an external `url` instead"
+            return "no volley binary to start reference servers from here (give --server-binary, or an external `url`)"
         }
         return runner.unsupported(plan)
     }
