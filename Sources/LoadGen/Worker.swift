@@ -32,6 +32,9 @@ final class Worker: @unchecked Sendable {
 
     /// Runs the load on the calling thread until the duration is over or a stop is requested.
     func run() {
+        // The loop was created before this thread started: its cached clock may be stale, and
+        // the end timer would fire early by that much.
+        loop.updateTime()
         let start = EventLoop.hrtime()
         recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2)
         let endTimer = LoopTimer(loop: loop)
