@@ -23,13 +23,15 @@ build() {  # name, module name, sources...
   fi
 }
 build http1-fuzz HTTP1 Sources/HTTP1/*.swift Fuzz/HTTP1Fuzz.swift
+build mongo-fuzz MongoWire Sources/MongoWire/Wire/*.swift Sources/MongoWire/BSON/*.swift Fuzz/MongoWireFuzz.swift
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(response request chunked)
+[ ${#targets[@]} -gt 0 ] || targets=(response request chunked mongo)
 status=0
 for target in "${targets[@]}"; do
   case $target in
     response|request|chunked) binary=$out/http1-fuzz ;;
+    mongo) binary=$out/mongo-fuzz ;;
     *) echo "fuzz: unknown target $target" >&2; exit 2 ;;
   esac
   mkdir -p "$out/corpus-$target"
