@@ -49,6 +49,21 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "MongoDB URI for the DB routes (not available yet: they answer 503).")
     var mongoURI: String?
 
+    @Option(name: .long, help: "Async: warn about loop callbacks that take at least this long, e.g. 100ms (turns the watchdog on).")
+    var slowCallback: String?
+
+    @Flag(name: .long, help: "Debug mode, as PYTHONASYNCIODEBUG: the slow-callback watchdog at 100ms.")
+    var debug = false
+
+    @Option(name: .long, help: "Profile the server from start to shutdown into this file (.folded, .json, .svg); also VOLLEY_PROFILE=FILE.")
+    var profile: String?
+
+    @Option(name: .long, help: "Profile sampling rate per thread CPU-second (also for /debug/profile).")
+    var profileHz: Int = 199
+
+    @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
+    var profileFormat: String?
+
     func run() throws {
         guard let model = ServerModel(rawValue: model) else {
             throw usageError("unknown model '\(self.model)' (sync or async)")
@@ -68,13 +83,16 @@ struct ServeCommand: ParsableCommand {
         if mongoURI != nil {
             throw usageError("--mongo-uri: the MongoDB backend is not built yet; the DB routes answer 503 without it")
         }
-        let options = ServerOptions(
+        var options = ServerOptions(
             model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBody,
             headerTimeoutMillis: try millis(headerTimeout, "--header-timeout"),
             idleTimeoutMillis: try millis(idleTimeout, "--idle-timeout"),
             graceMillis: try millis(grace, "--grace"), accessLog: accessLog)
+        options.slowCallbackNanos = try slowCallbackNanos()
+        let profiling = try serverProfileSettings()
         // Watch the signals before any thread exists, so none of them takes one.
         let signals = try TerminationSignals()
+        if let profiling { try startServerProfile(profiling) }
         let server: any ReferenceServer
         do { server = try startServer(options) } catch {
             throw usageError("cannot listen on \(host):\(port): \(error)")
@@ -95,6 +113,7 @@ struct ServeCommand: ParsableCommand {
             let hard = Date().addingTimeInterval(0.5)
             while !server.isStopped && Date() < hard { usleep(5_000) }
         }
+        if let profiling { try finishServerProfile(profiling) }
     }
 }
 
