@@ -59,6 +59,7 @@ final class AsyncConnection {
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
+        worker.watchdog?.noteWake()
         worker.stats.bytesIn.add(bytes.count)
         if lingering { return }
         lastRead = worker.loop.nowMillis
@@ -116,6 +117,7 @@ final class AsyncConnection {
                 waiting = true
                 let result = WorkResult()
                 worker.loop.queueWork({ result.response = job.run() }, completion: { [self] in
+                    worker.watchdog?.noteWake()
                     // The connection object lives until the completion (captured strongly).
                     guard !closed else { return }
                     waiting = false

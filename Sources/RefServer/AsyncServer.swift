@@ -104,6 +104,7 @@ final class AsyncWorker {
     }
 
     private func accept(_ stream: TCPStream) {
+        watchdog?.noteWake()
         stats.acceptedConnections.add(1)
         stats.openConnections.add(1)
         stream.setNoDelay()

@@ -11,11 +11,15 @@ final class LoopWatchdog {
     private var busy = LoopHealth.makeHistogram()
     private var lag = LoopHealth.makeHistogram()
     private var busyNanos: UInt64 = 0
-    private var lastPrepare: UInt64 = 0
-    private var lastIdle: UInt64 = 0
+    private var lastCheck: UInt64 = 0
+    private var ioNanos: UInt64 = 0
+    private var wakeAt: UInt64 = 0
+    /// Set by the prepare hook: the next callback in the poll marks when the loop woke.
+    private var awaitingWake = false
     private var lastTick: UInt64 = 0
     private var ticks = 0
     private var prepare: LoopPhaseHook?
+    private var check: LoopPhaseHook?
     private var timer: LoopTimer?
 
     init(registry: WatchdogRegistry, loop index: Int) {
@@ -27,21 +31,25 @@ final class LoopWatchdog {
 
     /// Installs the hooks on `loop` (before it runs).
     func install(on loop: EventLoop) {
-        loop.enableIdleTimeMetric()
-        // Busy time of an iteration = time between two prepare callbacks minus the time the loop
-        // spent blocked in its poll (libuv's idle-time metric). That counts I/O callbacks, which
-        // run inside the poll phase, where a prepare/check pair alone could not separate them.
-        prepare = LoopPhaseHook(loop: loop, phase: .beforePoll) { [unowned self, unowned loop] in
+        // Busy time of an iteration: from the first callback after the poll woke (`noteWake`) to the
+        // check hook, plus from the check hook to the next prepare hook (timers, closes, ...). The
+        // blocked wait is what lies between prepare and the wake. (libuv's UV_METRICS_IDLE_TIME would
+        // give the wait directly, but it costs an extra non-blocking epoll_wait per iteration.)
+        prepare = LoopPhaseHook(loop: loop, phase: .beforePoll) { [unowned self] in
             let now = EventLoop.hrtime()
-            let idle = loop.idleTimeNanos
-            if lastPrepare != 0 {
-                let span = now &- lastPrepare, blocked = idle &- lastIdle
-                let b = span > blocked ? span - blocked : 0
+            if lastCheck != 0 {
+                let b = ioNanos &+ (now &- lastCheck)
                 busyNanos &+= b
                 _ = busy.record(b / 1000)
             }
-            lastPrepare = now
-            lastIdle = idle
+            awaitingWake = true
+            wakeAt = 0
+        }
+        check = LoopPhaseHook(loop: loop, phase: .afterPoll) { [unowned self] in
+            let now = EventLoop.hrtime()
+            awaitingWake = false
+            ioNanos = wakeAt != 0 ? now &- wakeAt : 0
+            lastCheck = now
         }
         // Lag: how much later than its interval a periodic timer fires (Node's monitorEventLoopDelay).
         let timer = LoopTimer(loop: loop)
@@ -74,6 +82,16 @@ final class LoopWatchdog {
         busyNanos = 0
     }
 
+    /// Called from the I/O callbacks (reads, accepts, work completions): the first one after the
+    /// prepare hook marks the end of the loop's wait.
+    @inline(__always)
+    func noteWake() {
+        if awaitingWake {
+            awaitingWake = false
+            wakeAt = EventLoop.hrtime()
+        }
+    }
+
     /// Called after each application callback with its start time.
     @inline(__always)
     func finished(_ kind: CallbackKind, _ request: ServerRequest, startedAt start: UInt64) {
@@ -98,6 +116,7 @@ final class LoopWatchdog {
 
     func close() {
         prepare?.close()
+        check?.close()
         timer?.close()
         publish()
     }

@@ -38,12 +38,3 @@ public final class LoopPhaseHook: HandleBox {
 
     override func willClose() { callback = nil }
 }
-
-extension EventLoop {
-    /// Makes the loop account the time it spends blocked waiting for I/O (libuv's
-    /// UV_METRICS_IDLE_TIME; two clock reads per poll). Call before `run()`.
-    public func enableIdleTimeMetric() { _ = volley_loop_enable_idle_time(raw) }
-
-    /// Nanoseconds the loop has spent blocked in its poll since `enableIdleTimeMetric()`.
-    public var idleTimeNanos: UInt64 { uv_metrics_idle_time(raw) }
-}
