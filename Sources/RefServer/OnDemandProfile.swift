@@ -57,7 +57,8 @@ public enum OnDemandProfile {
             return !done
         }
         guard first else { return }
-        let size = ProcessInfo.processInfo.environment["UV_THREADPOOL_SIZE"].flatMap(Int.init).map { min(max($0, 1), 1024) } ?? 4
+        // getenv, not ProcessInfo: the command line may have set it (setenv) just before.
+        let size = getenv("UV_THREADPOOL_SIZE").flatMap { Int(String(cString: $0)) }.map { min(max($0, 1), 1024) } ?? 4
         Profiler.registerPoolThreads(size: size) { job in loop.queueWork(job, completion: {}) }
     }
 }
