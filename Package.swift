@@ -24,7 +24,10 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
-        .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib", "MongoBackend"]),
+        .target(name: "RefServer", dependencies: [
+            "HTTP1", "UVKit", "CZlib", "MongoBackend", "Profiler",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "Scenario", dependencies: [
@@ -47,7 +50,7 @@ let package = Package(
         .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
-        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "volley"]),
+        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "volley"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI"]),
     ],
     swiftLanguageModes: [.v6]

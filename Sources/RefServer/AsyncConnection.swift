@@ -1,4 +1,5 @@
 import HTTP1
+import Profiler
 import UVKit
 
 /// One connection of the async server: the shared state machine driven by libuv reads,
@@ -21,6 +22,8 @@ final class AsyncConnection {
     private var inFlight: OutputBuffer?
     private var backlog: OutputBuffer?
     private var sleepTimer: LoopTimer?
+    /// A /debug/profile window this connection must close (also if it goes away first).
+    private var openWindow: ProfileWindow?
     private var phase = ConnectionPhase.idle
     private var phaseSince: UInt64
     private var lastRead: UInt64
@@ -56,6 +59,7 @@ final class AsyncConnection {
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
+        worker.watchdog?.noteWake()
         worker.stats.bytesIn.add(bytes.count)
         if lingering { return }
         lastRead = worker.loop.nowMillis
@@ -78,7 +82,7 @@ final class AsyncConnection {
             case .sendContinue:
                 ResponseEncoder.encodeContinue(into: worker.out)
             case .request(let request):
-                worker.applicationCallback { handle(request) }
+                worker.applicationCallback(.request, request) { handle(request) }
             case .reject(let status, let reason):
                 respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))
                 closeAfterFlush = true
@@ -105,7 +109,7 @@ final class AsyncConnection {
             sleepTimer = timer
             timer.start(timeoutMillis: UInt64(ms)) { [unowned self] in
                 self.waiting = false
-                self.worker.applicationCallback { self.respond(request, response) }
+                self.worker.applicationCallback(.timer, request) { self.respond(request, response) }
                 self.process()
             }
         case .work(.database(let work, let backend), _) where work.route == .multi:
@@ -113,7 +117,8 @@ final class AsyncConnection {
             _ = AsyncMultiRead(work, backend: backend, loop: worker.loop) { [self] response in
                 guard !closed else { return }
                 waiting = false
-                worker.applicationCallback { respond(request, response) }
+                worker.watchdog?.noteWake()
+                worker.applicationCallback(.completion, request) { respond(request, response) }
                 process()
             }
         case .work(let job, let offload):
@@ -121,14 +126,36 @@ final class AsyncConnection {
                 waiting = true
                 let result = WorkResult()
                 worker.loop.queueWork({ result.response = job.run() }, completion: { [self] in
+                    worker.watchdog?.noteWake()
                     // The connection object lives until the completion (captured strongly).
                     guard !closed else { return }
                     waiting = false
-                    worker.applicationCallback { respond(request, result.response) }
+                    worker.applicationCallback(.completion, request) { respond(request, result.response) }
                     process()
                 })
             } else {
                 respond(request, job.run())
+            }
+        case .profile(let seconds, let format):
+            let window: ProfileWindow
+            switch OnDemandProfile.begin() {
+            case .failure(let unavailable): respond(request, unavailable.response); return
+            case .success(let opened): window = opened
+            }
+            // Answer from a timer when the window ends; symbolize and render on the work queue.
+            waiting = true
+            openWindow = window
+            let timer = sleepTimer ?? LoopTimer(loop: worker.loop)
+            sleepTimer = timer
+            timer.start(timeoutMillis: UInt64(seconds) * 1000) { [unowned self] in
+                openWindow = nil
+                let result = WorkResult()
+                worker.loop.queueWork({ result.response = OnDemandProfile.finish(window, format: format) }, completion: { [self] in
+                    guard !closed else { return }
+                    waiting = false
+                    worker.applicationCallback(.completion, request) { respond(request, result.response) }
+                    process()
+                })
             }
         }
     }
@@ -252,6 +279,10 @@ final class AsyncConnection {
         closed = true
         sleepTimer?.close()
         sleepTimer = nil
+        if let window = openWindow {
+            openWindow = nil
+            _ = Profiler.shared.endWindow(window)
+        }
         stream.close()
         worker.remove(self)
     }

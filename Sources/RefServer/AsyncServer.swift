@@ -10,6 +10,8 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
     public let port: UInt16
     /// Each worker's counters, merged by /debug/stats.
     public let stats: StatsRegistry
+    /// The slow-callback watchdog's shared side (nil when it is off).
+    public let watchdog: WatchdogRegistry?
     private let workers: [AsyncWorker]
     private var threads: [OSThread] = []
     private let finished = SharedCount()
@@ -17,7 +19,8 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
     /// Binds every worker's listener (throws if the port is taken), then starts the threads.
     public init(options: ServerOptions, database: (any DatabaseBackend)? = nil) throws {
         let stats = StatsRegistry(model: "async", threads: options.workers)
-        let router = Router(database: database, stats: stats)
+        let watchdog = options.slowCallbackNanos.map { WatchdogRegistry(thresholdNanos: $0, loops: max(1, options.workers)) }
+        let router = Router(database: database, stats: stats, watchdog: watchdog)
         var workers: [AsyncWorker] = []
         var port = options.port
         if port != 0 {
@@ -29,16 +32,21 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
         for index in 0..<max(1, options.workers) {
             // The first listener picks the port (maybe 0 → free); the others join it.
             let address = try SocketAddress.resolve(host: options.host, port: port)
-            let worker = try AsyncWorker(options: options, address: address, router: router, stats: stats.threads[index], index: index)
+            let worker = try AsyncWorker(options: options, address: address, router: router, stats: stats.threads[index], index: index,
+                                         watchdog: watchdog.map { LoopWatchdog(registry: $0, loop: index) })
             port = worker.listener.localPort
             workers.append(worker)
         }
         self.port = port
         self.stats = stats
         self.workers = workers
+        self.watchdog = watchdog
+        if options.sampleThreads { OnDemandProfile.registerWorkQueue(from: workers[0].loop) }
         for (index, worker) in workers.enumerated() {
             let handover = Handover(value: worker)
+            let sample = options.sampleThreads
             threads.append(OSThread(name: "async-\(index)") { [finished] in
+                if sample { OnDemandProfile.registerThread() }
                 handover.value.run()
                 finished.increment()
             })
@@ -71,14 +79,18 @@ final class AsyncWorker {
     private(set) var forceWakeup: LoopWakeup!
     private var sweeper: LoopTimer!
     private var drainTimer: LoopTimer?
+    /// Times application callbacks when `--slow-callback`/`--debug` is on; nil costs one branch.
+    let watchdog: LoopWatchdog?
 
-    init(options: ServerOptions, address: SocketAddress, router: Router, stats: ThreadStats, index: Int) throws {
+    init(options: ServerOptions, address: SocketAddress, router: Router, stats: ThreadStats, index: Int, watchdog: LoopWatchdog?) throws {
         random = XorShift64(thread: index)
         loop = try EventLoop(readBufferSize: 64 * 1024)
         listener = try TCPListener(loop: loop, address: address, reusePort: true)
         self.router = router
         self.options = options
         self.stats = stats
+        self.watchdog = watchdog
+        watchdog?.install(on: loop)
         drainWakeup = LoopWakeup(loop: loop) { [unowned self] in self.beginDrain() }
         forceWakeup = LoopWakeup(loop: loop) { [unowned self] in self.loop.closeAllHandles() }
         sweeper = LoopTimer(loop: loop)
@@ -95,6 +107,7 @@ final class AsyncWorker {
     }
 
     private func accept(_ stream: TCPStream) {
+        watchdog?.noteWake()
         stats.acceptedConnections.add(1)
         stats.openConnections.add(1)
         stream.setNoDelay()
@@ -145,6 +158,7 @@ final class AsyncWorker {
     private func finishDrain() {
         drainTimer?.close()
         sweeper.close()
+        watchdog?.close()
         drainWakeup.close()
         forceWakeup.close()
     }
@@ -159,10 +173,16 @@ final class AsyncWorker {
         }
     }
 
-    /// Every callback that runs application code goes through here. The slow-callback
-    /// watchdog (a later issue) times it: start with `EventLoop.hrtime()`, compare after.
+    /// Every callback that runs application code goes through here; with the watchdog on it is
+    /// timed on the monotonic clock (asyncio's debug mode), with it off this is one branch.
     @inline(__always)
-    func applicationCallback<R>(_ body: () -> R) -> R { body() }
+    func applicationCallback<R>(_ kind: CallbackKind, _ request: ServerRequest, _ body: () -> R) -> R {
+        guard let watchdog else { return body() }
+        let start = EventLoop.hrtime()
+        let result = body()
+        watchdog.finished(kind, request, startedAt: start)
+        return result
+    }
 }
 
 /// Reads the result of queued work back on the loop thread.

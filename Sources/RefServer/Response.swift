@@ -4,12 +4,17 @@ import MongoBackend
 /// The media types the routes answer with.
 public enum ContentType: Sendable, Equatable {
     case text, json, gzip
+    /// Folded stacks (UTF-8 text: symbol names need not be ASCII).
+    case utf8Text
+    case svg
 
     var header: StaticString {
         switch self {
         case .text: "Content-Type: text/plain\r\n"
         case .json: "Content-Type: application/json\r\n"
         case .gzip: "Content-Type: application/gzip\r\n"
+        case .utf8Text: "Content-Type: text/plain; charset=utf-8\r\n"
+        case .svg: "Content-Type: image/svg+xml\r\n"
         }
     }
 }

@@ -93,9 +93,15 @@ public struct RouteParameters: Sendable, Equatable {
     public var n: Int?
     /// `/multi?mode=gather` (true) or `mode=seq` (false); nil when absent or other.
     public var gather: Bool?
+    /// `seconds` of /debug/profile.
+    public var seconds: Int?
+    /// `format` of /debug/profile: 0 folded, 1 speedscope, 2 svg, -1 something else; nil when absent.
+    public var format: Int?
 
-    public init(ms: Int? = nil, kb: Int? = nil, offload: Int? = nil, q: Int? = nil, n: Int? = nil, gather: Bool? = nil) {
+    public init(ms: Int? = nil, kb: Int? = nil, offload: Int? = nil, q: Int? = nil, n: Int? = nil, gather: Bool? = nil,
+                seconds: Int? = nil, format: Int? = nil) {
         self.ms = ms; self.kb = kb; self.offload = offload; self.q = q; self.n = n; self.gather = gather
+        self.seconds = seconds; self.format = format
     }
 
     /// Reads only the parameters `route` uses.
@@ -117,10 +123,34 @@ public struct RouteParameters: Sendable, Equatable {
                 let q = UnsafeRawBufferPointer(rebasing: b[query])
                 if containsPair(q, "mode=gather") { p.gather = true } else if containsPair(q, "mode=seq") { p.gather = false }
             }
+        case .debugProfile:
+            p.seconds = head.queryInteger(named: "seconds", in: b)
+            if let query = head.query {
+                let q = UnsafeRawBufferPointer(rebasing: b[query])
+                if p.seconds == nil && containsKey(q, "seconds=") { p.seconds = -1 }   // present but not a number: 400
+                if containsPair(q, "format=folded") { p.format = 0 }
+                else if containsPair(q, "format=speedscope") { p.format = 1 }
+                else if containsPair(q, "format=svg") { p.format = 2 }
+                else if containsKey(q, "format=") { p.format = -1 }
+            }
         default:
             break
         }
         return p
+    }
+
+    /// Whether some `&`-separated pair of `q` starts with `prefix` (a name and its `=`).
+    @inlinable
+    static func containsKey(_ q: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        var start = 0
+        let n = prefix.utf8CodeUnitCount
+        while start <= q.count {
+            var end = start
+            while end < q.count && q[end] != UInt8(ascii: "&") { end &+= 1 }
+            if end - start >= n && Route.matches(q, start..<(start &+ n), prefix) { return true }
+            start = end &+ 1
+        }
+        return false
     }
 
     @inlinable

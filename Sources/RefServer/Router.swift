@@ -1,4 +1,5 @@
 import HTTP1
+import Profiler
 
 /// Work a route needs done before it can answer; runs on the loop, on a pool thread, or
 /// on the sync server's thread, and gives the same response wherever it ran.
@@ -28,21 +29,26 @@ public enum RoutePlan: Sendable {
     case sleep(ms: Int, then: Response)
     /// Do `job`; `offload` asks the async model to use the work queue (sync ignores it).
     case work(RouteJob, offload: Bool)
+    /// Record a CPU profile for `seconds`, then answer it in `format` (see `OnDemandProfile`).
+    case profile(seconds: Int, format: ProfileFormat)
 }
 
 /// The route table shared by both models.
 public struct Router: Sendable {
     public var database: (any DatabaseBackend)?
     public var stats: StatsRegistry?
+    /// The async model's slow-callback watchdog, when on.
+    public var watchdog: WatchdogRegistry?
 
     /// Longest /sleep and /cpu accepted, in ms.
     public static let maxMilliseconds = 60_000
     /// Largest /gzip input, in KiB.
     public static let maxGzipKilobytes = Gzip.maxKilobytes
 
-    public init(database: (any DatabaseBackend)? = nil, stats: StatsRegistry? = nil) {
+    public init(database: (any DatabaseBackend)? = nil, stats: StatsRegistry? = nil, watchdog: WatchdogRegistry? = nil) {
         self.database = database
         self.stats = stats
+        self.watchdog = watchdog
     }
 
     static let hello = Response(body: .fixed("Hello, World!"))
@@ -52,8 +58,10 @@ public struct Router: Sendable {
     static let getOnly = Response(status: 405, body: .fixed("method not allowed\n"), allow: "GET, HEAD")
     static let postOnly = Response(status: 405, body: .fixed("method not allowed\n"), allow: "POST")
     static let noDatabase = Response(status: 503, body: .fixed("no database configured: start with --mongo-uri\n"))
-    static let noWatchdog = Response(status: 501, body: .fixed("slow-callback watchdog not available yet\n"))
-    static let noProfiler = Response(status: 501, body: .fixed("on-demand profiling not available yet\n"))
+    static let badSeconds = Response(status: 400, body: .fixed("seconds must be an integer from 1 to 300\n"))
+    static let badFormat = Response(status: 400, body: .fixed("format must be folded, speedscope or svg\n"))
+    /// /debug/profile without `seconds` records this long, as Go's pprof endpoint does.
+    public static let defaultProfileSeconds = 30
     static let badMs = Response(status: 400, body: .fixed("ms must be an integer from 0 to 60000\n"))
     static let badKb = Response(status: 400, body: .fixed("kb must be an integer from 1 to 4096\n"))
 
@@ -89,9 +97,21 @@ public struct Router: Sendable {
         case .upload:
             return .respond(Response(contentType: .json, body: .upload(size: request.bodyBytes, crc32: request.bodyCRC32)))
         case .debugStats:
-            return .respond(Response(contentType: .json, body: .text((stats?.json() ?? "{}") + "\n")))
-        case .debugSlow: return .respond(Router.noWatchdog)
-        case .debugProfile: return .respond(Router.noProfiler)
+            let extra = watchdog?.statsFields() ?? "\"watchdog\":{\"enabled\":false}"
+            return .respond(Response(contentType: .json, body: .text((stats?.json(appending: extra) ?? "{\(extra)}") + "\n")))
+        case .debugSlow:
+            return .respond(Response(contentType: .json, body: .text((watchdog?.slowJSON() ?? WatchdogRegistry.disabledSlowJSON) + "\n")))
+        case .debugProfile:
+            let seconds = p.seconds ?? Router.defaultProfileSeconds
+            guard (1...300).contains(seconds) else { return .respond(Router.badSeconds) }
+            let format: ProfileFormat
+            switch p.format {
+            case nil, 0?: format = .folded
+            case 1?: format = .speedscope
+            case 2?: format = .svg
+            default: return .respond(Router.badFormat)
+            }
+            return .profile(seconds: seconds, format: format)
         case .fetch, .db, .queries, .multi:
             guard let database else { return .respond(Router.noDatabase) }
             if database.isUnavailable { return .respond(DatabaseAnswer.unavailable) }
@@ -104,7 +124,9 @@ public struct Router: Sendable {
     }
 }
 
-/// Spins on the monotonic clock for `milliseconds`, keeping the thread busy.
+/// Spins on the monotonic clock for `milliseconds`, keeping the thread busy. Never inlined:
+/// profile tests look for this name in the sampled stacks.
+@inline(never)
 func burnCPU(milliseconds: Int) {
     let end = monotonicNanos() &+ UInt64(milliseconds) &* 1_000_000
     var x: UInt64 = 0x9E37_79B9_7F4A_7C15

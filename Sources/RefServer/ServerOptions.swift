@@ -28,16 +28,26 @@ public struct ServerOptions: Sendable {
     /// One line per request on standard error.
     public var accessLog: Bool
     public var limits: RequestLimits
+    /// Async: the slow-callback watchdog's threshold in nanoseconds (`--slow-callback`,
+    /// `--debug` → 100 ms); nil turns the watchdog off.
+    public var slowCallbackNanos: UInt64?
+    /// Register the server's threads (and libuv's work queue) with the sampler, so that
+    /// `--profile` and `/debug/profile` see them; costs nothing until a profile runs.
+    public var sampleThreads: Bool
 
     public init(model: ServerModel = .async, host: String = "127.0.0.1", port: UInt16 = 0, workers: Int = 1,
                 threads: Int = 64, maxBodyBytes: Int = 1 << 20, headerTimeoutMillis: Int = 10_000,
                 idleTimeoutMillis: Int = 75_000, graceMillis: Int = 5_000, accessLog: Bool = false,
-                limits: RequestLimits = RequestLimits()) {
+                limits: RequestLimits = RequestLimits(), slowCallbackNanos: UInt64? = nil, sampleThreads: Bool = true) {
         self.model = model; self.host = host; self.port = port; self.workers = workers; self.threads = threads
         self.maxBodyBytes = maxBodyBytes; self.headerTimeoutMillis = headerTimeoutMillis
         self.idleTimeoutMillis = idleTimeoutMillis; self.graceMillis = graceMillis
         self.accessLog = accessLog; self.limits = limits
+        self.slowCallbackNanos = slowCallbackNanos; self.sampleThreads = sampleThreads
     }
+
+    /// asyncio's default slow-callback threshold (`loop.slow_callback_duration`), 100 ms.
+    public static let defaultSlowCallbackNanos: UInt64 = 100_000_000
 
     /// How often timeouts are checked: a quarter of the shorter timeout, 10 ms to 1 s.
     var sweepMillis: Int { max(10, min(1000, min(headerTimeoutMillis, idleTimeoutMillis) / 4)) }

@@ -69,8 +69,9 @@ public final class StatsRegistry: Sendable {
         threads.reduce(0) { $0 + $1.requests[route.rawValue * ThreadStats.slots + statusSlot(status)].current }
     }
 
-    /// The merged counters as JSON: requests by route and status, connections, bytes.
-    public func json() -> String {
+    /// The merged counters as JSON: requests by route and status, connections, bytes; then
+    /// `extra` (more `"key":value` members, e.g. the watchdog's) if given.
+    public func json(appending extra: String = "") -> String {
         var routes: [String] = []
         var total = 0
         for route in Route.allCases {
@@ -88,6 +89,6 @@ public final class StatsRegistry: Sendable {
         return "{\"model\":\"\(model)\",\"threads\":\(threads.count),\"requests\":\(total),"
             + "\"byRoute\":{\(routes.joined(separator: ","))},"
             + "\"openConnections\":\(sum(\.openConnections)),\"acceptedConnections\":\(sum(\.acceptedConnections)),"
-            + "\"bytesIn\":\(sum(\.bytesIn)),\"bytesOut\":\(sum(\.bytesOut))}"
+            + "\"bytesIn\":\(sum(\.bytesIn)),\"bytesOut\":\(sum(\.bytesOut))\(extra.isEmpty ? "" : ",")\(extra)}"
     }
 }

@@ -28,8 +28,10 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
         stats = StatsRegistry(model: "sync", threads: count)
         router = Router(database: database, stats: stats)
         self.options = options
+        let sample = options.sampleThreads
         for index in 0..<count {
             threads.append(OSThread(name: "sync-\(index)") { [self] in
+                if sample { OnDemandProfile.registerThread() }
                 var thread = SyncThread(server: self, stats: stats.threads[index], index: index)
                 thread.run()
                 finished.increment()
@@ -197,6 +199,9 @@ struct SyncThread {
         case .work(let job, _):
             _ = flush(fd)
             respond(request, job.run())
+        case .profile(let seconds, let format):
+            _ = flush(fd)
+            respond(request, OnDemandProfile.record(seconds: seconds, format: format))
         }
     }
 

@@ -56,6 +56,20 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .long, help: "Most libmongoc clients in the pool (default: --threads for sync, the work-queue size for async).")
     var dbPool: Int?
+    @Option(name: .long, help: "Async: warn about loop callbacks that take at least this long, e.g. 100ms (turns the watchdog on).")
+    var slowCallback: String?
+
+    @Flag(name: .long, help: "Debug mode, as PYTHONASYNCIODEBUG: the slow-callback watchdog at 100ms.")
+    var debug = false
+
+    @Option(name: .long, help: "Profile the server from start to shutdown into this file (.folded, .json, .svg); also VOLLEY_PROFILE=FILE.")
+    var profile: String?
+
+    @Option(name: .long, help: "Profile sampling rate per thread CPU-second (also for /debug/profile).")
+    var profileHz: Int = 199
+
+    @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
+    var profileFormat: String?
 
     func run() throws {
         // libuv sizes its work queue once, at the process's first uv_queue_work: set it first.
@@ -79,13 +93,16 @@ struct ServeCommand: ParsableCommand {
             return Int(ns / 1_000_000)
         }
         if let dbPool, !(1...4096).contains(dbPool) { throw usageError("--db-pool must be 1 to 4096") }
-        let options = ServerOptions(
+        var options = ServerOptions(
             model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBody,
             headerTimeoutMillis: try millis(headerTimeout, "--header-timeout"),
             idleTimeoutMillis: try millis(idleTimeout, "--idle-timeout"),
             graceMillis: try millis(grace, "--grace"), accessLog: accessLog)
+        options.slowCallbackNanos = try slowCallbackNanos()
+        let profiling = try serverProfileSettings()
         // Watch the signals before any thread exists, so none of them takes one.
         let signals = try TerminationSignals()
+        if let profiling { try startServerProfile(profiling) }
         let server: any ReferenceServer
         let database = try mongoURI.map { try openDatabase($0, model: model) }
         do { server = try startServer(options, database: database) } catch {
@@ -111,6 +128,7 @@ struct ServeCommand: ParsableCommand {
             let hard = Date().addingTimeInterval(0.5)
             while !server.isStopped && Date() < hard { usleep(5_000) }
         }
+        if let profiling { try finishServerProfile(profiling) }
     }
 }
 

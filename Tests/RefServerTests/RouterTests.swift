@@ -2,6 +2,7 @@
 
 import Foundation
 import HTTP1
+import Profiler
 @testable import RefServer
 import Testing
 
@@ -47,7 +48,13 @@ import Testing
         #expect(status(ServerRequest(route: .sleep, parameters: RouteParameters(ms: -1))) == 400)
         #expect(status(ServerRequest(route: .gzip, parameters: RouteParameters(kb: 0))) == 400)
         for route in [Route.fetch, .db, .queries, .multi] { #expect(status(ServerRequest(route: route)) == 503) }
-        #expect(status(ServerRequest(route: .debugSlow)) == 501)
+        #expect(status(ServerRequest(route: .debugSlow)) == 200)
+        #expect(status(ServerRequest(route: .debugProfile, parameters: RouteParameters(seconds: 0))) == 400)
+        #expect(status(ServerRequest(route: .debugProfile, parameters: RouteParameters(seconds: 301))) == 400)
+        #expect(status(ServerRequest(route: .debugProfile, parameters: RouteParameters(seconds: 1, format: -1))) == 400)
+        if case .profile(let seconds, let format) = router.plan(ServerRequest(route: .debugProfile, parameters: RouteParameters(format: 2))) {
+            #expect(seconds == Router.defaultProfileSeconds && format == .svg)
+        } else { Issue.record("profile") }
         if case .sleep(let ms, _) = router.plan(ServerRequest(route: .sleep, parameters: RouteParameters(ms: 7))) {
             #expect(ms == 7)
         } else { Issue.record("sleep") }

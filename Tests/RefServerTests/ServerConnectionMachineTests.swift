@@ -103,6 +103,12 @@ let machineCases: [MachineCase] = [
     MachineCase(name: "query parameters", input: get("/gzip?kb=3&offload=1") + get("/multi?n=4&mode=gather") + get("/queries?q=7"),
                 expected: [request(.gzip, RouteParameters(kb: 3, offload: 1)), request(.multi, RouteParameters(n: 4, gather: true)),
                            request(.queries, RouteParameters(q: 7))]),
+    MachineCase(name: "profile parameters",
+                input: get("/debug/profile?seconds=2&format=svg") + get("/debug/profile?format=pprof&seconds=x")
+                    + get("/debug/profile?format=speedscope") + get("/debug/profile"),
+                expected: [request(.debugProfile, RouteParameters(seconds: 2, format: 2)),
+                           request(.debugProfile, RouteParameters(seconds: -1, format: -1)),
+                           request(.debugProfile, RouteParameters(format: 1)), request(.debugProfile)]),
     MachineCase(name: "absolute-form target", input: "GET http://a/json HTTP/1.1\r\nHost: a\r\n\r\n",
                 expected: [request(.json)]),
 ]

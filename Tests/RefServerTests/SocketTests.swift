@@ -73,7 +73,8 @@ let rejections: [Rejection] = [
         let requests = [
             get("/"), get("/plaintext"), get("/json"), get("/health"), get("/sleep?ms=5"), get("/cpu?ms=2"),
             get("/cpu-offload?ms=2"), get("/gzip?kb=2"), get("/gzip?kb=2&offload=1"), get("/fetch"), get("/db"),
-            get("/queries?q=3"), get("/multi?n=2&mode=gather"), get("/debug/slow"), get("/debug/profile?seconds=1"),
+            get("/queries?q=3"), get("/multi?n=2&mode=gather"), get("/debug/slow"), get("/debug/profile?seconds=0"),
+            get("/debug/profile?seconds=1&format=pprof"),
             get("/nope"), get("/sleep?ms=abc"), get("/gzip?kb=99999"),
             "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
             "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",

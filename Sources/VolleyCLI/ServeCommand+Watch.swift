@@ -1,0 +1,63 @@
+import Foundation
+import Profiler
+import RefServer
+
+/// `volley serve --slow-callback/--debug` (the watchdog) and `--profile FILE` / `VOLLEY_PROFILE`.
+extension ServeCommand {
+    struct ServerProfileSettings {
+        var path: String
+        var format: ProfileFormat
+        var hz: Int
+    }
+
+    /// The watchdog's threshold: `--slow-callback`, or asyncio's 100 ms with `--debug`; nil = off.
+    func slowCallbackNanos() throws -> UInt64? {
+        if let slowCallback {
+            guard let ns = DurationParser.nanoseconds(slowCallback), ns >= 1_000_000, ns <= 60_000_000_000 else {
+                throw usageError("--slow-callback: not a duration from 1ms to 60s: '\(slowCallback)'")
+            }
+            return ns
+        }
+        return debug ? ServerOptions.defaultSlowCallbackNanos : nil
+    }
+
+    /// `--profile FILE`, else `VOLLEY_PROFILE=FILE` (as the talk's `USE_PROFILER=1`); nil when neither.
+    func serverProfileSettings() throws -> ServerProfileSettings? {
+        guard (1...10_000).contains(profileHz) else { throw usageError("invalid --profile-hz \(profileHz) (1...10000)") }
+        OnDemandProfile.hz = profileHz
+        let environment = ProcessInfo.processInfo.environment["VOLLEY_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = profile ?? environment else {
+            if profileFormat != nil { throw usageError("--profile-format needs --profile FILE") }
+            return nil
+        }
+        let format: ProfileFormat
+        if let profileFormat {
+            guard let named = ProfileFormat(name: profileFormat) else {
+                throw usageError("invalid --profile-format '\(profileFormat)' (folded, speedscope, svg)")
+            }
+            format = named
+        } else {
+            format = ProfileFormat(path: path) ?? .folded
+        }
+        return ServerProfileSettings(path: path, format: format, hz: profileHz)
+    }
+
+    /// Starts sampling before the server's threads exist; they register themselves as they start.
+    func startServerProfile(_ settings: ServerProfileSettings) throws {
+        Profiler.registerCurrentThread()
+        do { try Profiler.shared.start(hz: settings.hz) } catch { throw usageError("\(error)") }
+    }
+
+    /// After the graceful shutdown: stops sampling and writes the file.
+    func finishServerProfile(_ settings: ServerProfileSettings) throws {
+        let profile = Profiler.shared.stop()
+        do {
+            try profile.write(to: settings.path, format: settings.format,
+                              title: "volley " + CommandLine.arguments.dropFirst().joined(separator: " "))
+        } catch {
+            throw usageError("cannot write profile '\(settings.path)': \(error.localizedDescription)")
+        }
+        printError(String(format: "Profile: %d samples at %d Hz (%llu dropped) written to %@ (%@)",
+                          profile.sampleCount, settings.hz, profile.dropped, settings.path, settings.format.rawValue))
+    }
+}
