@@ -2,7 +2,7 @@
 # Installs the Debian packages Volley needs to build, test, demo and benchmark.
 # Idempotent: does nothing when everything is there; runs apt-get only for what is missing.
 set -euo pipefail
-packages=(pkg-config libuv1-dev wrk nginx-light procps)
+packages=(pkg-config libuv1-dev zlib1g-dev wrk nginx-light procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

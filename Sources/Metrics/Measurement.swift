@@ -29,15 +29,20 @@ public struct ErrorCounts: Codable, Sendable, Equatable, Hashable {
     }
 }
 
-/// Requests and errors completed within one second of a run.
+/// Requests and errors completed within one second of a run, and the latency of that second.
 public struct SecondSlice: Codable, Sendable, Equatable {
     /// Seconds since the start of the run (0 is the first second).
     public var second: Int
     public var requests: UInt64
     public var errors: UInt64
+    /// Median latency of the responses completed in this second, µs (absent in older files).
+    public var p50Micros: UInt64?
+    /// 99th percentile latency of the responses completed in this second, µs (absent in older files).
+    public var p99Micros: UInt64?
 
-    public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0) {
+    public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0, p50Micros: UInt64? = nil, p99Micros: UInt64? = nil) {
         self.second = second; self.requests = requests; self.errors = errors
+        self.p50Micros = p50Micros; self.p99Micros = p99Micros
     }
 }
 
@@ -56,15 +61,17 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var headers: [String]
     /// Size of the request body in bytes.
     public var bodyBytes: Int
-    /// Asked requests/sec for constant-rate runs; nil for closed-loop runs.
+    /// Asked requests/sec for constant-rate runs (the start of a ramp); nil for closed-loop runs.
     public var rate: Double?
+    /// Asked requests/sec at the end of a ramp (`-R 1000:20000`); nil for a constant rate.
+    public var rateEnd: Double?
 
     public init(url: String, method: String = "GET", threads: Int, connections: Int, durationSeconds: Double,
                 timeoutSeconds: Double = 2, pipeline: Int = 1, headers: [String] = [], bodyBytes: Int = 0,
-                rate: Double? = nil) {
+                rate: Double? = nil, rateEnd: Double? = nil) {
         self.url = url; self.method = method; self.threads = threads; self.connections = connections
         self.durationSeconds = durationSeconds; self.timeoutSeconds = timeoutSeconds; self.pipeline = pipeline
-        self.headers = headers; self.bodyBytes = bodyBytes; self.rate = rate
+        self.headers = headers; self.bodyBytes = bodyBytes; self.rate = rate; self.rateEnd = rateEnd
     }
 }
 
@@ -89,6 +96,16 @@ public struct Measurement: Sendable {
     public var requestRate: Histogram<UInt64>
     /// Requests and errors per second of the run.
     public var perSecond: [SecondSlice] = []
+    /// Paced runs: latency from the actual send, µs (`latency` is then from the intended send).
+    public var uncorrectedLatency: Histogram<UInt64>?
+    /// Paced runs: how late sends were against the schedule, µs.
+    public var scheduleLag: Histogram<UInt64>?
+    /// Paced runs: requests the schedule asked for by the end of the run.
+    public var askedRequests: UInt64?
+    /// How late the generator's own 100 ms wake-ups ran, µs (its event loops' lag).
+    public var loopLag: Histogram<UInt64>?
+    /// CPU use of each load thread.
+    public var threads: [ThreadLoad] = []
 
     public init(elapsedNanoseconds: UInt64 = 0) {
         self.elapsedNanoseconds = elapsedNanoseconds
@@ -114,10 +131,20 @@ public struct Measurement: Sendable {
         for i in 0..<statusClasses.count { statusClasses[i] += other.statusClasses[i] }
         latency.add(other.latency)
         requestRate.add(other.requestRate)
+        Self.add(other.uncorrectedLatency, to: &uncorrectedLatency)
+        Self.add(other.scheduleLag, to: &scheduleLag)
+        Self.add(other.loopLag, to: &loopLag)
+        if let asked = other.askedRequests { askedRequests = (askedRequests ?? 0) + asked }
+        threads += other.threads
         for slice in other.perSecond {
             while perSecond.count <= slice.second { perSecond.append(SecondSlice(second: perSecond.count)) }
             perSecond[slice.second].requests += slice.requests
             perSecond[slice.second].errors += slice.errors
         }
+    }
+
+    private static func add(_ other: Histogram<UInt64>?, to mine: inout Histogram<UInt64>?) {
+        guard let other else { return }
+        if mine == nil { mine = other } else { mine!.add(other) }
     }
 }
