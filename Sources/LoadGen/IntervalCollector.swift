@@ -24,6 +24,8 @@ public final class IntervalCollector: Sendable {
     private struct Pending {
         var histogram: Histogram<UInt64>
         var reported: Int
+        /// A thread handed it in as its last, partial second: `finish` closes it with its true length.
+        var partial = false
     }
 
     private struct State {
@@ -44,14 +46,15 @@ public final class IntervalCollector: Sendable {
     }
 
     /// One thread hands in its histogram of `second` (nil: nothing was recorded).
-    func submit(second: Int, _ histogram: Histogram<UInt64>?) {
+    func submit(second: Int, _ histogram: Histogram<UInt64>?, last: Bool = false) {
         state.withLock { state in
             guard second >= state.nextSecond else { return }
             var entry = state.pending[second] ?? Pending(histogram: state.spare.popLast() ?? Measurement.makeLatencyHistogram(), reported: 0)
             if let histogram, histogram.totalCount > 0 { entry.histogram.add(histogram) }
             entry.reported += 1
+            entry.partial = entry.partial || last
             state.pending[second] = entry
-            while let ready = state.pending[state.nextSecond], ready.reported >= threads {
+            while let ready = state.pending[state.nextSecond], ready.reported >= threads, !ready.partial {
                 finalize(&state, second: state.nextSecond, length: 1)
             }
         }

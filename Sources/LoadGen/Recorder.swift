@@ -118,7 +118,7 @@ public struct Recorder {
 
     /// The run is over: hands over the last, partial second.
     public mutating func finishIntervals() {
-        intervals?.submit(second: intervalSecond, interval)
+        intervals?.submit(second: intervalSecond, interval, last: true)
         interval.reset()
         intervalSecond = Int.max
     }

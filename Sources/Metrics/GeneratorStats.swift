@@ -12,10 +12,24 @@ public struct ThreadLoad: Codable, Sendable, Equatable {
     public var cpuPercent: Double
     /// The busiest whole second of the run, in percent of one CPU.
     public var peakCpuPercent: Double
+    /// Time the thread was runnable but waited for a CPU (other processes had it), seconds.
+    public var runQueueWaitSeconds: Double?
+    /// CPU time plus run-queue wait over wall time, in percent: how much of the time the thread
+    /// wanted a CPU. Near 100 means saturated, even on a machine too busy to give it a whole CPU.
+    public var busyPercent: Double?
+    /// `busyPercent` of the busiest whole second.
+    public var peakBusyPercent: Double?
 
-    public init(thread: Int, cpuSeconds: Double, wallSeconds: Double, cpuPercent: Double, peakCpuPercent: Double) {
+    public init(thread: Int, cpuSeconds: Double, wallSeconds: Double, cpuPercent: Double, peakCpuPercent: Double,
+                runQueueWaitSeconds: Double? = nil, busyPercent: Double? = nil, peakBusyPercent: Double? = nil) {
         self.thread = thread; self.cpuSeconds = cpuSeconds; self.wallSeconds = wallSeconds
         self.cpuPercent = cpuPercent; self.peakCpuPercent = peakCpuPercent
+        self.runQueueWaitSeconds = runQueueWaitSeconds; self.busyPercent = busyPercent; self.peakBusyPercent = peakBusyPercent
+    }
+
+    /// The highest of the whole-run and peak-second CPU and busy figures.
+    public var demandPercent: Double {
+        Swift.max(cpuPercent, peakCpuPercent, busyPercent ?? 0, peakBusyPercent ?? 0)
     }
 }
 
@@ -88,15 +102,16 @@ public struct GeneratorHealth: Codable, Sendable, Equatable {
     /// been able to do more, and the latencies include the generator's own queueing.
     public init(threads: [ThreadLoad], loopLag: LagStats, pacing: PacingStats?) {
         var warnings: [String] = []
-        let busiest = threads.max { Swift.max($0.cpuPercent, $0.peakCpuPercent) < Swift.max($1.cpuPercent, $1.peakCpuPercent) }
-        let busiestPercent = busiest.map { Swift.max($0.cpuPercent, $0.peakCpuPercent) } ?? 0
+        let busiest = threads.max { $0.demandPercent < $1.demandPercent }
+        let busiestPercent = busiest?.demandPercent ?? 0
         if let pacing, pacing.achievedPercent < Self.behindPercent {
             let saturated = busiestPercent >= Self.busyPercent
             let stalled = loopLag.p99Micros >= Self.stalledLoopMicros
             if saturated || stalled {
                 var why: [String] = []
                 if saturated, let busiest {
-                    why.append("thread \(busiest.thread) used \(Int(busiestPercent.rounded()))% of a CPU")
+                    why.append("thread \(busiest.thread) wanted a CPU \(Int(Swift.min(100, busiestPercent).rounded()))% of the time "
+                               + "(used \(Int(busiest.cpuPercent.rounded()))%)")
                 }
                 if stalled { why.append("its event loop ran \(Self.millis(loopLag.p99Micros)) late at p99") }
                 why.append("sends fell up to \(Self.millis(pacing.scheduleLag.maxMicros)) behind schedule")

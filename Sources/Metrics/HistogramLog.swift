@@ -29,7 +29,9 @@ public enum HistogramLog {
     /// One interval line.
     public static func line(start: Double, length: Double, histogram: Histogram<UInt64>, maxValueUnitRatio: Double = 1000) -> String {
         let encoded = Data(HistogramCodec.encodeCompressed(histogram)).base64EncodedString()
-        return String(format: "%.3f,%.3f,%.3f,", start, length, Double(histogram.maxRecorded) / maxValueUnitRatio) + encoded + "\n"
+        // Java's getMaxValue(): the highest value equivalent to the recorded maximum.
+        let max = histogram.maxRecorded == 0 ? 0 : histogram.highestEquivalentForValue(histogram.maxRecorded)
+        return String(format: "%.3f,%.3f,%.3f,", start, length, Double(max) / maxValueUnitRatio) + encoded + "\n"
     }
 
     /// One interval of a log read back.

@@ -1,0 +1,159 @@
+import HTTP1
+import Metrics
+import PeerFixtures
+import Testing
+import UVKit
+@testable import LoadGen
+
+/// Runs a constant-rate load against a fixture server; returns the raw measurement and the variant built from it.
+private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double? = nil, threads: Int = 2,
+                   connections: Int = 10, millis: UInt64) throws -> (Measurement, VariantResult) {
+    let server = try FixtureServer(behaviour: behaviour)
+    defer { server.stop() }
+    let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
+    let duration = millis * 1_000_000
+    let options = LoadOptions(url: url, threads: threads, connections: connections, durationNanos: duration,
+                              timeoutNanos: 5_000_000_000,
+                              rate: RateSchedule(startRate: rate, endRate: rateEnd, durationNanos: duration))
+    let runner = try LoadRunner(options: options)
+    let m = runner.run(handleInterrupt: false)
+    return (m, VariantResult(name: "run", configuration: options.configuration, measurement: m))
+}
+
+@Suite(.serialized) struct PacedRunTests {
+    /// A 500 ms freeze shows in the corrected p99 but not in the uncorrected one, in the amounts the schedule implies.
+    @Test func freezeIsCorrected() throws {
+        let (m, result) = try paced(.freeze(delayMicros: 1000, afterMillis: 400, forMillis: 500), rate: 1000, millis: 2000)
+        let corrected = m.latency, uncorrected = try #require(m.uncorrectedLatency)
+        #expect(m.errors.total == 0)
+        #expect(m.requests > 1800)
+        // Requests intended during the freeze wait for its end: up to ~500 ms from their slot.
+        #expect(corrected.max >= 480_000 && corrected.max < 800_000)
+        #expect(corrected.valueAtPercentile(99) >= 400_000)
+        // Only the one request in flight on each of the 10 connections waited from its actual send: 0.5% < 1%.
+        #expect(uncorrected.valueAtPercentile(99) < 50_000)
+        #expect(uncorrected.totalCount == corrected.totalCount)
+        // Slots in the first ~250 ms of the freeze (~250 at 1000/s, plus the catch-up after it, ~290)
+        // end up 250 ms or more late.
+        let late = corrected.count(within: 250_000...corrected.highestTrackableValue)
+        #expect(late >= 200 && late <= 400, "corrected ≥ 250 ms: \(late)")
+        #expect(result.pacing?.achievedPercent ?? 0 > 90)
+    }
+
+    /// A server answering in exactly 2 ms at a modest rate: the median lands within 5% of 2 ms once the
+    /// overhead of the loopback round trip and the wake-ups is taken off. That overhead is measured at
+    /// the same time, on the same machine, against a server answering after 100 µs (so it has the same
+    /// timer wake-up), which keeps a busy machine's delays out of the check; a millisecond timer could not pass.
+    @Test func fixedDelayMedian() throws {
+        let baseline = BaselineRun()
+        let thread = OSThread(name: "baseline") {
+            baseline.result = try? paced(.preciseDelay(microseconds: 100), rate: 200, threads: 1, connections: 4, millis: 1500)
+        }
+        let (m, result) = try paced(.preciseDelay(microseconds: 2000), rate: 200, threads: 1, connections: 4, millis: 1500)
+        thread.join()
+        let base = try #require(baseline.result?.0)
+        #expect(m.requests >= 280)
+        let overhead = base.uncorrectedLatency!.valueAtPercentile(50) - 100
+        let raw = m.uncorrectedLatency!.valueAtPercentile(50)
+        #expect(raw >= 2000, "uncorrected p50 \(raw) µs")
+        #expect(raw - min(raw, overhead) >= 1900 && raw - min(raw, overhead) <= 2100,
+                "uncorrected p50 \(raw) µs, overhead \(overhead) µs")
+        // Corrected: against the corrected overhead, which carries the same pacing delays.
+        let p50 = m.latency.valueAtPercentile(50)
+        let pacedOverhead = base.latency.valueAtPercentile(50) - 100
+        #expect(p50 >= raw && p50 - min(p50, pacedOverhead) >= 1900 && p50 - min(p50, pacedOverhead) <= 2100,
+                "corrected p50 \(p50) µs, overhead \(pacedOverhead) µs")
+        #expect(result.generator?.bottleneck == false)
+        #expect(result.generator?.warnings.isEmpty == true)
+        let lag = try #require(result.pacing?.scheduleLag)
+        #expect(lag.count >= m.requests && lag.count <= m.requests + 4)
+    }
+
+    /// An impossible rate on one generator thread with many connections, against a server with three threads
+    /// (so the server has capacity to spare), starves the generator, and it says so.
+    @Test func starvedGeneratorWarns() throws {
+        let first = try FixtureServer(behaviour: .ok, reusePort: true)
+        let others = try (0..<2).map { _ in try FixtureServer(behaviour: .ok, port: first.port, reusePort: true) }
+        defer { first.stop(); others.forEach { $0.stop() } }
+        let url = try HTTPURL(parsing: "http://127.0.0.1:\(first.port)/")
+        let duration: UInt64 = 1_000_000_000
+        let options = LoadOptions(url: url, threads: 1, connections: 60, durationNanos: duration,
+                                  rate: RateSchedule(startRate: 5_000_000, durationNanos: duration))
+        let m = try LoadRunner(options: options).run(handleInterrupt: false)
+        let result = VariantResult(name: "run", configuration: options.configuration, measurement: m)
+        let generator = try #require(result.generator)
+        #expect(generator.bottleneck)
+        #expect(generator.warnings.count == 1)
+        #expect(generator.warnings.first?.contains("not the server") == true)
+        #expect((result.pacing?.achievedPercent ?? 100) < 50)
+        #expect(generator.threads.count == 1 && generator.threads[0].demandPercent >= 90)
+    }
+
+    /// A healthy paced run gets no warning, keeps its rate, and reports per-second percentiles.
+    @Test func healthyRunHasNoWarning() throws {
+        let (m, result) = try paced(.ok, rate: 400, threads: 2, connections: 8, millis: 1200)
+        #expect(result.generator?.bottleneck == false)
+        #expect(result.generator?.warnings == [])
+        let pacing = try #require(result.pacing)
+        #expect(pacing.achievedPercent > 90 && pacing.achievedPercent < 110)
+        #expect(pacing.askedRequests >= 470 && pacing.askedRequests <= 500)
+        #expect(result.generator?.threads.count == 2)
+        #expect(m.perSecond.first?.p50Micros != nil && m.perSecond.first?.p99Micros != nil)
+    }
+
+    /// A ramp from 200 to 2000 requests/sec shows as a rising per-second series.
+    @Test func rampRises() throws {
+        let (m, result) = try paced(.ok, rate: 200, rateEnd: 2000, threads: 2, connections: 8, millis: 3000)
+        let seconds = m.perSecond.prefix(3).map(\.requests)
+        #expect(seconds.count == 3)
+        // The schedule implies ~500, ~1100 and ~1700 requests in the three seconds.
+        #expect(seconds[0] >= 350 && seconds[0] <= 650, "\(seconds)")
+        #expect(seconds[1] >= 900 && seconds[1] <= 1300, "\(seconds)")
+        #expect(seconds[2] >= 1400 && seconds[2] <= 1950, "\(seconds)")
+        #expect(result.configuration.rate == 200 && result.configuration.rateEnd == 2000)
+        #expect(m.perSecond.prefix(3).allSatisfy { $0.p99Micros != nil })
+    }
+
+    /// A histogram per second reaches the interval sink in order, and their counts add up to the run's.
+    @Test func intervalSinkGetsEverySecond() throws {
+        let server = try FixtureServer(behaviour: .ok)
+        defer { server.stop() }
+        let duration: UInt64 = 2_200_000_000
+        let options = LoadOptions(url: try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/"), threads: 2, connections: 4,
+                                  durationNanos: duration, rate: RateSchedule(startRate: 300, durationNanos: duration))
+        let runner = try LoadRunner(options: options)
+        let seen = SeenIntervals()
+        runner.intervalSink = { second, length, histogram in seen.add(second, length, histogram.totalCount) }
+        let m = runner.run(handleInterrupt: false)
+        let intervals = seen.all
+        #expect(intervals.map(\.0) == Array(0..<intervals.count))
+        #expect(intervals.count == 3)
+        #expect(intervals.reduce(0) { $0 + $1.2 } == m.requests)
+        #expect(intervals.prefix(2).allSatisfy { $0.1 == 1 } && intervals.last!.1 < 0.5)
+    }
+
+    /// Pipelining cannot follow a per-request schedule: the combination is refused with a plain message.
+    @Test func pipeliningWithRateIsRefused() throws {
+        let options = LoadOptions(url: try HTTPURL(parsing: "http://127.0.0.1:1/"), pipeline: 4,
+                                  rate: RateSchedule(startRate: 100, durationNanos: 10_000_000_000))
+        #expect(throws: LoadError.self) { try options.validate() }
+    }
+}
+
+/// Collects what the interval sink was given (called from load threads).
+private final class SeenIntervals: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var items: [(Int, Double, UInt64)] = []
+    func add(_ second: Int, _ length: Double, _ count: UInt64) { lock.locked { items.append((second, length, count)) } }
+    var all: [(Int, Double, UInt64)] { lock.locked { items } }
+}
+
+private final class BaselineRun: @unchecked Sendable {
+    var result: (Measurement, VariantResult)?
+}
+
+import Synchronization
+private final class NSLockLike: Sendable {
+    private let mutex = Mutex(())
+    func locked<R>(_ body: () -> R) -> R { mutex.withLock { _ in body() } }
+}
