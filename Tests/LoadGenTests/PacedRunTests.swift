@@ -34,9 +34,10 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
         #expect(uncorrected.valueAtPercentile(99) < 50_000)
         #expect(uncorrected.totalCount == corrected.totalCount)
         // Slots in the first ~250 ms of the freeze (~250 at 1000/s, plus the catch-up after it, ~290)
-        // end up 250 ms or more late.
+        // end up 250 ms or more late. Without correction it would be ~5; a stall of the (shared, busy)
+        // test machine itself can only add late requests, hence the wider upper bound.
         let late = corrected.count(within: 250_000...corrected.highestTrackableValue)
-        #expect(late >= 200 && late <= 400, "corrected ≥ 250 ms: \(late)")
+        #expect(late >= 200 && late <= 600, "corrected ≥ 250 ms: \(late), p99 \(corrected.valueAtPercentile(99)), max \(corrected.max), requests \(m.requests)")
         #expect(result.pacing?.achievedPercent ?? 0 > 90)
     }
 
