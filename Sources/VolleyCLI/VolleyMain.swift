@@ -19,7 +19,7 @@ public struct Volley: ParsableCommand {
         commandName: "volley",
         abstract: "HTTP load generator and server benchmark suite (wrk-compatible).",
         version: VolleyVersion.string,
-        subcommands: [RunCommand.self, FixtureCommand.self],
+        subcommands: [RunCommand.self, ProbeCommand.self, FixtureCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

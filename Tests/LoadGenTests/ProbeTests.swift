@@ -1,0 +1,67 @@
+import HTTP1
+import Metrics
+import PeerFixtures
+import Testing
+@testable import LoadGen
+
+/// A step at `rate` whose p99 is what a server with `capacity` gives: fine below it, far too slow above.
+private func step(_ rate: Double, capacity: Double) -> ProbeSearch.Step {
+    let over = rate > capacity
+    return ProbeSearch.Step(askedRate: rate, achievedRate: over ? capacity : rate, p50Micros: 100,
+                            p99Micros: over ? 500_000 : 2_000, requests: UInt64(rate), errors: 0)
+}
+
+@Suite struct ProbeSearchTests {
+    /// Doubling then bisection walks to within the precision below a knee, and the walk is the one expected.
+    @Test func findsKnee() {
+        var search = ProbeSearch(p99BoundMicros: 10_000, startRate: 100, maxRate: 1_000_000, precision: 0.05)
+        var walked: [Double] = []
+        while let rate = search.nextRate() {
+            walked.append(rate)
+            search.record(step(rate, capacity: 3000))
+        }
+        #expect(Array(walked.prefix(7)) == [100, 200, 400, 800, 1600, 3200, 2400])
+        let best = try! #require(search.best)
+        #expect(best.askedRate <= 3000 && best.askedRate >= 3000 * 0.95 - 1)
+        #expect(walked.count <= 12)
+    }
+
+    /// A server that never fails stops the search at the maximum rate.
+    @Test func stopsAtMaxRate() {
+        var search = ProbeSearch(p99BoundMicros: 10_000, startRate: 1000, maxRate: 5000)
+        while let rate = search.nextRate() { search.record(step(rate, capacity: .infinity)) }
+        #expect(search.steps.map(\.askedRate) == [1000, 2000, 4000, 5000])
+        #expect(search.best?.askedRate == 5000)
+    }
+
+    /// When even the lowest rates fail, the search gives up with no answer.
+    @Test func nothingPasses() {
+        var search = ProbeSearch(p99BoundMicros: 10_000, startRate: 100)
+        while let rate = search.nextRate() { search.record(step(rate, capacity: 1)) }
+        #expect(search.best == nil)
+        #expect(search.steps.map(\.askedRate) == [100, 50, 25, 13, 7, 4])   // halving down to a sixteenth
+    }
+
+    /// A step fails on errors or a shortfall in achieved rate even when its p99 is fine; a generator-bound failure stops the search.
+    @Test func verdicts() {
+        var search = ProbeSearch(p99BoundMicros: 10_000)
+        #expect(!search.passes(.init(askedRate: 100, achievedRate: 100, p50Micros: 1, p99Micros: 1, requests: 100, errors: 1)))
+        #expect(!search.passes(.init(askedRate: 100, achievedRate: 80, p50Micros: 1, p99Micros: 1, requests: 80, errors: 0)))
+        #expect(search.passes(.init(askedRate: 100, achievedRate: 95, p50Micros: 1, p99Micros: 10_000, requests: 95, errors: 0)))
+        search.record(.init(askedRate: 100, achievedRate: 10, p50Micros: 1, p99Micros: 1, requests: 10, errors: 0, generatorBound: true))
+        #expect(search.stoppedByGenerator && search.nextRate() == nil)
+    }
+
+    /// Against a server that serves at most 2000 requests/sec, the probe's answer is just below 2000.
+    @Test func probeFindsCapacity() throws {
+        let server = try FixtureServer(behaviour: .capacity(perSecond: 2000))
+        defer { server.stop() }
+        let base = LoadOptions(url: try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/"), threads: 1, connections: 8)
+        let search = ProbeSearch(p99BoundMicros: 20_000, startRate: 250, maxRate: 16_000, precision: 0.1, maxSteps: 10)
+        let done = try Prober.run(base: base, stepNanos: 400_000_000, search: search)
+        let best = try #require(done.best)
+        #expect(best.askedRate >= 1300 && best.askedRate <= 2100, "\(done.steps.map { ($0.askedRate, $0.p99Micros, $0.passed) })")
+        #expect(done.steps.contains { !$0.passed && $0.askedRate >= 2000 })
+        #expect(done.steps.count <= 10)
+    }
+}
