@@ -39,6 +39,12 @@ static inline void volley_timerfd_consume(int fd) {
     ssize_t n = read(fd, &expirations, sizeof expirations);
     (void)n;
 }
+#include <sys/prctl.h>
+/* The calling thread's timer slack (default 50 us): how late the kernel may fire its timers
+   to batch wake-ups. prctl is variadic, which Swift cannot call. */
+static inline int volley_set_timer_slack(unsigned long nanos) {
+    return prctl(PR_SET_TIMERSLACK, nanos, 0, 0, 0);
+}
 /* CPU time consumed by the calling thread, in nanoseconds. */
 static inline unsigned long long volley_thread_cpu_nanos(void) {
     struct timespec ts;

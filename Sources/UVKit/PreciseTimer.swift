@@ -59,5 +59,9 @@ public final class PreciseTimer: HandleBox {
     public func unref() { uv_unref(handle) }
 }
 
+/// Sets the calling thread's timer slack (Linux default 50 µs): how late the kernel may run
+/// its timers to batch wake-ups. A pacing thread wants its wake-ups on time.
+public func setThreadTimerSlack(nanoseconds: UInt) { _ = volley_set_timer_slack(nanoseconds) }
+
 /// CPU time used so far by the calling thread, in nanoseconds (CLOCK_THREAD_CPUTIME_ID).
 public func threadCPUNanoseconds() -> UInt64 { volley_thread_cpu_nanos() }

@@ -44,7 +44,8 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
     /// A server answering in exactly 2 ms at a modest rate: the median lands within 5% of 2 ms once the
     /// overhead of the loopback round trip and the wake-ups is taken off. That overhead is measured at
     /// the same time, on the same machine, against a server answering after 100 µs (so it has the same
-    /// timer wake-up), which keeps a busy machine's delays out of the check; a millisecond timer could not pass.
+    /// timer wake-up), which keeps a busy machine's delays out of the check. A systematic error in pacing
+    /// or in the start of the measurement (≥ 100 µs) fails it.
     @Test func fixedDelayMedian() throws {
         let baseline = BaselineRun()
         let thread = OSThread(name: "baseline") {
