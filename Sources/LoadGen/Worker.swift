@@ -45,7 +45,9 @@ final class Worker: @unchecked Sendable {
                             intervals: intervals)
         let monitor = GeneratorMonitor(loop: loop)
         let endTimer = LoopTimer(loop: loop)
-        endTimer.start(timeoutMillis: max(1, (options.durationNanos + 999_999) / 1_000_000)) { [unowned self] in self.stop() }
+        // The run ends `duration` after the common start, however late this thread started.
+        let end = start + options.durationNanos, now = EventLoop.hrtime()
+        endTimer.start(timeoutMillis: max(1, (end - min(end, now) + 999_999) / 1_000_000)) { [unowned self] in self.stop() }
 
         // Timeouts and delayed reconnects are checked on a short tick.
         let tick = LoopTimer(loop: loop)
