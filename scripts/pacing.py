@@ -35,6 +35,10 @@ def main():
     print(f"# volley -R pacing on nginx (1 worker, return 200), -t{args.t} -c{args.c} -d{args.d}, pinned={pin}, {args.rounds} rounds, medians")
     print(f"{'asked/s':>9} {'achieved/s':>11} {'ach.%':>7} {'lag p50':>9} {'lag p99':>9} {'lag max':>9} {'p99 corr':>9} {'p99 unc':>9} {'busiest':>8}")
     try:
+        # The ceiling on this machine right now: the same generator in a closed loop.
+        cmd = (["taskset", "-c", "1"] if pin else []) + [args.bin, f"-t{args.t}", f"-c{args.c}", f"-d{args.d}", url]
+        ceiling = run(cmd, os.path.join(tmp, "closed.json"))["summary"]["requestsPerSecond"]
+        print(f"# closed loop (no -R), same flags: {ceiling:.0f} req/s", flush=True)
         for rate in [int(r) for r in args.rates.split(",")]:
             rows = []
             for r in range(args.rounds):
