@@ -134,6 +134,16 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
         #expect(intervals.prefix(2).allSatisfy { $0.1 == 1 } && intervals.last!.1 < 0.5)
     }
 
+    /// A rate below the number of connections and threads still holds: most connections wait most of the run.
+    @Test func rateBelowConnectionCount() throws {
+        let (m, result) = try paced(.ok, rate: 5, threads: 2, connections: 10, millis: 1000)
+        // Requests 0…5 are due within the first second (at 0, 0.2, … 1.0 s); the last may miss the end.
+        #expect(m.requests >= 4 && m.requests <= 6, "\(m.requests)")
+        #expect(m.errors.total == 0)
+        #expect((5...6).contains(result.pacing?.askedRequests ?? 0))   // the 6th is due at the very end
+        #expect(result.generator?.warnings == [])
+    }
+
     /// Pipelining cannot follow a per-request schedule: the combination is refused with a plain message.
     @Test func pipeliningWithRateIsRefused() throws {
         let options = LoadOptions(url: try HTTPURL(parsing: "http://127.0.0.1:1/"), pipeline: 4,
