@@ -100,11 +100,15 @@ public struct GeneratorHealth: Codable, Sendable, Equatable {
     /// Judges a run. A paced run that achieved clearly less than asked while a thread was
     /// saturated (or its loop stalled) was limited by the generator: the server may have
     /// been able to do more, and the latencies include the generator's own queueing.
-    public init(threads: [ThreadLoad], loopLag: LagStats, pacing: PacingStats?) {
+    /// `connections` requests may be in flight when the run ends; a shortfall no larger than
+    /// that is not falling behind (it matters at low rates, where a few requests are many percent).
+    public init(threads: [ThreadLoad], loopLag: LagStats, pacing: PacingStats?, connections: Int = 0) {
         var warnings: [String] = []
         let busiest = threads.max { $0.demandPercent < $1.demandPercent }
         let busiestPercent = busiest?.demandPercent ?? 0
-        if let pacing, pacing.achievedPercent < Self.behindPercent {
+        let completed = pacing.map { $0.askedRate > 0 ? Double($0.askedRequests) * $0.achievedRate / $0.askedRate : 0 } ?? 0
+        let shortfall = pacing.map { Double($0.askedRequests) - completed } ?? 0
+        if let pacing, pacing.achievedPercent < Self.behindPercent, shortfall > Double(connections) {
             let saturated = busiestPercent >= Self.busyPercent
             let stalled = loopLag.p99Micros >= Self.stalledLoopMicros
             if saturated || stalled {

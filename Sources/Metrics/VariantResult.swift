@@ -124,7 +124,7 @@ public struct VariantResult: Codable, Sendable, Equatable {
         var generator: GeneratorHealth?
         if !m.threads.isEmpty || m.loopLag != nil {
             generator = GeneratorHealth(threads: m.threads, loopLag: LagStats(m.loopLag ?? Measurement.makeLatencyHistogram()),
-                                        pacing: pacing)
+                                        pacing: pacing, connections: configuration.connections)
         }
         self.init(name: name, configuration: configuration, summary: summary,
                   latency: LatencyStats(m.latency), requestRate: RequestRateStats(m.requestRate),

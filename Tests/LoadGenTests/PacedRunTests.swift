@@ -98,7 +98,7 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
         #expect(result.generator?.warnings == [])
         let pacing = try #require(result.pacing)
         #expect(pacing.achievedPercent > 90 && pacing.achievedPercent < 110)
-        #expect(pacing.askedRequests >= 470 && pacing.askedRequests <= 500)
+        #expect(pacing.askedRequests >= 470 && pacing.askedRequests <= 540)   // more if the end timer ran late
         #expect(result.generator?.threads.count == 2)
         #expect(m.perSecond.first?.p50Micros != nil && m.perSecond.first?.p99Micros != nil)
     }

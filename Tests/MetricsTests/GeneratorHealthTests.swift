@@ -35,6 +35,14 @@ private let calmLoop = LagStats(count: 10, p50Micros: 50, p99Micros: 200, p999Mi
         #expect(!GeneratorHealth(threads: [thread(cpu: 100)], loopLag: calmLoop, pacing: nil).bottleneck)
     }
 
+    /// At a low rate, a shortfall no larger than the requests in flight at the end is not falling behind.
+    @Test func lowRateShortfall() {
+        let few = PacingStats(askedRequests: 6, askedRate: 6, achievedRate: 5, achievedPercent: 83,
+                              scheduleLag: LagStats(count: 5, p50Micros: 10, p99Micros: 20, p999Micros: 20, maxMicros: 20, meanMicros: 10))
+        #expect(!GeneratorHealth(threads: [thread(cpu: 99)], loopLag: calmLoop, pacing: few, connections: 10).bottleneck)
+        #expect(GeneratorHealth(threads: [thread(cpu: 99)], loopLag: calmLoop, pacing: pacing(achieved: 5000), connections: 10).bottleneck)
+    }
+
     /// A stalled loop counts even when the CPU figures do not show it.
     @Test func stalledLoop() {
         let stalled = LagStats(count: 10, p50Micros: 50, p99Micros: 45_000, p999Micros: 45_000, maxMicros: 45_000, meanMicros: 5000)
