@@ -28,6 +28,11 @@ import Testing
         let log = try HistogramLog.parse(String(contentsOfFile: hlog, encoding: .utf8))
         #expect(log.count == 2)
         #expect(log.reduce(0) { $0 + $1.histogram.totalCount } == variant.summary.requests)
+        // Where HdrHistogram's own Java implementation is installed (Debian: libhdrhistogram-java), it reads the log too.
+        if let processed = try hdrHistogramJavaSummary(hlog) {
+            #expect(processed.contains("Total count    = \(String(repeating: " ", count: max(0, 12 - "\(variant.summary.requests)".count)))\(variant.summary.requests)]"),
+                    "\(processed)")
+        }
     }
 
     /// -R with pipelining, or a malformed rate, is bad usage.
@@ -54,4 +59,20 @@ import Testing
         let bad = try runVolley(["probe", "--p99", "soon", "http://127.0.0.1:1/"])
         #expect(bad.code == 2)
     }
+}
+
+/// The summary lines HdrHistogram Java's HistogramLogProcessor prints for an interval log, or nil without Java or the jar.
+func hdrHistogramJavaSummary(_ path: String) throws -> String? {
+    let jar = "/usr/share/java/hdrhistogram.jar"
+    guard FileManager.default.fileExists(atPath: jar), FileManager.default.isExecutableFile(atPath: "/usr/bin/java") else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/java")
+    process.arguments = ["-cp", jar, "org.HdrHistogram.HistogramLogProcessor", "-i", path, "-outputValueUnitRatio", "1000"]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("#[") }.joined(separator: "\n")
 }
