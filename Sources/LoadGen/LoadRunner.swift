@@ -121,6 +121,7 @@ public final class LoadRunner {
             }
             merged.perSecond[interval.second].p50Micros = interval.p50Micros
             merged.perSecond[interval.second].p99Micros = interval.p99Micros
+            merged.perSecond[interval.second].maxMicros = interval.maxMicros
         }
         if let rate = options.rate {
             merged.askedRequests = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)

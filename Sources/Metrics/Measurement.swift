@@ -29,20 +29,22 @@ public struct ErrorCounts: Codable, Sendable, Equatable, Hashable {
     }
 }
 
-/// Requests and errors completed within one second of a run, and the latency of that second.
+/// Requests and errors completed within one second of a run, and that second's latency.
 public struct SecondSlice: Codable, Sendable, Equatable {
     /// Seconds since the start of the run (0 is the first second).
     public var second: Int
     public var requests: UInt64
     public var errors: UInt64
-    /// Median latency of the responses completed in this second, µs (absent in older files).
+    /// Latency of the responses completed in that second, µs (corrected in constant-rate runs);
+    /// absent when no response completed or the engine did not record it.
     public var p50Micros: UInt64?
-    /// 99th percentile latency of the responses completed in this second, µs (absent in older files).
     public var p99Micros: UInt64?
+    public var maxMicros: UInt64?
 
-    public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0, p50Micros: UInt64? = nil, p99Micros: UInt64? = nil) {
+    public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0, p50Micros: UInt64? = nil,
+                p99Micros: UInt64? = nil, maxMicros: UInt64? = nil) {
         self.second = second; self.requests = requests; self.errors = errors
-        self.p50Micros = p50Micros; self.p99Micros = p99Micros
+        self.p50Micros = p50Micros; self.p99Micros = p99Micros; self.maxMicros = maxMicros
     }
 }
 

@@ -100,7 +100,9 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
         #expect(pacing.achievedPercent > 90 && pacing.achievedPercent < 110)
         #expect(pacing.askedRequests >= 470 && pacing.askedRequests <= 540)   // more if the end timer ran late
         #expect(result.generator?.threads.count == 2)
-        #expect(m.perSecond.first?.p50Micros != nil && m.perSecond.first?.p99Micros != nil)
+        let first = try #require(m.perSecond.first)
+        #expect(first.p50Micros != nil && first.p99Micros != nil && first.maxMicros != nil)
+        #expect(first.p50Micros! <= first.p99Micros! && first.p99Micros! <= first.maxMicros!)
     }
 
     /// A ramp from 200 to 2000 requests/sec shows as a rising per-second series.
