@@ -44,10 +44,11 @@ final class Worker: @unchecked Sendable {
         recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2,
                             intervals: intervals)
         let monitor = GeneratorMonitor(loop: loop)
-        let endTimer = LoopTimer(loop: loop)
-        // The run ends `duration` after the common start, however late this thread started.
-        let end = start + options.durationNanos, now = EventLoop.hrtime()
-        endTimer.start(timeoutMillis: max(1, (end - min(end, now) + 999_999) / 1_000_000)) { [unowned self] in self.stop() }
+        // The run ends `duration` after the common start, however late this thread started (an
+        // absolute time: libuv's timers count from the loop's cached clock, stale before it runs).
+        let endTimer: PreciseTimer
+        do { endTimer = try PreciseTimer(loop: loop) { [unowned self] in self.stop() } } catch { fatalError("cannot create a timer: \(error)") }
+        endTimer.arm(at: start + options.durationNanos)
 
         // Timeouts and delayed reconnects are checked on a short tick.
         let tick = LoopTimer(loop: loop)

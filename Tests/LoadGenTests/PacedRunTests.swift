@@ -20,10 +20,19 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
     return (m, VariantResult(name: "run", configuration: options.configuration, measurement: m))
 }
 
+/// Runs `body` again (three tries at most) while the generator's own loop lag shows the shared test machine
+/// stalled the process for 50 ms or more: such a run measured the machine, not the behaviour under test.
+/// The last try is returned whatever it shows, so a real failure still fails.
+private func undisturbed(_ body: () throws -> (Measurement, VariantResult)) rethrows -> (Measurement, VariantResult) {
+    var run = try body()
+    for _ in 0..<2 where (run.0.loopLag?.maxRecorded ?? 0) >= 50_000 { run = try body() }
+    return run
+}
+
 @Suite(.serialized) struct PacedRunTests {
     /// A 500 ms freeze shows in the corrected p99 but not in the uncorrected one, in the amounts the schedule implies.
     @Test func freezeIsCorrected() throws {
-        let (m, result) = try paced(.freeze(delayMicros: 1000, afterMillis: 400, forMillis: 500), rate: 1000, millis: 2000)
+        let (m, result) = try undisturbed { try paced(.freeze(delayMicros: 1000, afterMillis: 400, forMillis: 500), rate: 1000, millis: 2000) }
         let corrected = m.latency, uncorrected = try #require(m.uncorrectedLatency)
         #expect(m.errors.total == 0)
         #expect(m.requests > 1800)
@@ -93,7 +102,7 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
 
     /// A healthy paced run gets no warning, keeps its rate, and reports per-second percentiles.
     @Test func healthyRunHasNoWarning() throws {
-        let (m, result) = try paced(.ok, rate: 400, threads: 2, connections: 8, millis: 1200)
+        let (m, result) = try undisturbed { try paced(.ok, rate: 400, threads: 2, connections: 8, millis: 1200) }
         #expect(result.generator?.bottleneck == false)
         #expect(result.generator?.warnings == [])
         let pacing = try #require(result.pacing)
@@ -107,7 +116,7 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
 
     /// A ramp from 200 to 2000 requests/sec shows as a rising per-second series.
     @Test func rampRises() throws {
-        let (m, result) = try paced(.ok, rate: 200, rateEnd: 2000, threads: 2, connections: 8, millis: 3000)
+        let (m, result) = try undisturbed { try paced(.ok, rate: 200, rateEnd: 2000, threads: 2, connections: 8, millis: 3000) }
         let seconds = m.perSecond.prefix(3).map(\.requests)
         #expect(seconds.count == 3)
         // The schedule implies ~500, ~1100 and ~1700 requests in the three seconds.
@@ -138,7 +147,7 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
 
     /// A rate below the number of connections and threads still holds: most connections wait most of the run.
     @Test func rateBelowConnectionCount() throws {
-        let (m, result) = try paced(.ok, rate: 5, threads: 2, connections: 10, millis: 1000)
+        let (m, result) = try undisturbed { try paced(.ok, rate: 5, threads: 2, connections: 10, millis: 1000) }
         // Requests 0…5 are due within the first second (at 0, 0.2, … 1.0 s); the last may miss the end.
         #expect(m.requests >= 4 && m.requests <= 6, "\(m.requests)")
         #expect(m.errors.total == 0)

@@ -8,7 +8,8 @@ import Testing
 private func step(_ rate: Double, capacity: Double) -> ProbeSearch.Step {
     let over = rate > capacity
     return ProbeSearch.Step(askedRate: rate, achievedRate: over ? capacity : rate, p50Micros: 100,
-                            p99Micros: over ? 500_000 : 2_000, requests: UInt64(rate), errors: 0)
+                            p99Micros: over ? 500_000 : 2_000, requests: UInt64(min(rate, capacity)), errors: 0,
+                            askedRequests: UInt64(rate))
 }
 
 @Suite struct ProbeSearchTests {
@@ -45,10 +46,16 @@ private func step(_ rate: Double, capacity: Double) -> ProbeSearch.Step {
     /// A step fails on errors or a shortfall in achieved rate even when its p99 is fine; a generator-bound failure stops the search.
     @Test func verdicts() {
         var search = ProbeSearch(p99BoundMicros: 10_000)
-        #expect(!search.passes(.init(askedRate: 100, achievedRate: 100, p50Micros: 1, p99Micros: 1, requests: 100, errors: 1)))
-        #expect(!search.passes(.init(askedRate: 100, achievedRate: 80, p50Micros: 1, p99Micros: 1, requests: 80, errors: 0)))
+        #expect(!search.passes(.init(askedRate: 100, achievedRate: 100, p50Micros: 1, p99Micros: 1, requests: 100, errors: 1,
+                                     askedRequests: 100)))
+        #expect(!search.passes(.init(askedRate: 100, achievedRate: 80, p50Micros: 1, p99Micros: 1, requests: 80, errors: 0,
+                                     askedRequests: 100, connections: 4)))
         #expect(search.passes(.init(askedRate: 100, achievedRate: 95, p50Micros: 1, p99Micros: 10_000, requests: 95, errors: 0)))
-        search.record(.init(askedRate: 100, achievedRate: 10, p50Micros: 1, p99Micros: 1, requests: 10, errors: 0, generatorBound: true))
+        // Short by no more than the connections' requests in flight at the end: kept up.
+        #expect(search.passes(.init(askedRate: 10, achievedRate: 7, p50Micros: 1, p99Micros: 1, requests: 7, errors: 0,
+                                    askedRequests: 10, connections: 4)))
+        search.record(.init(askedRate: 100, achievedRate: 10, p50Micros: 1, p99Micros: 1, requests: 10, errors: 0, generatorBound: true,
+                            askedRequests: 100))
         #expect(search.stoppedByGenerator && search.nextRate() == nil)
     }
 
@@ -59,11 +66,16 @@ private func step(_ rate: Double, capacity: Double) -> ProbeSearch.Step {
         let server = try FixtureServer(behaviour: .capacity(perSecond: 1000))
         defer { server.stop() }
         let base = LoadOptions(url: try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/"), threads: 1, connections: 8)
-        let search = ProbeSearch(p99BoundMicros: 100_000, startRate: 125, maxRate: 16_000, precision: 0.15, maxSteps: 10)
-        let done = try Prober.run(base: base, stepNanos: 400_000_000, search: search)
-        let best = try #require(done.best)
-        #expect(best.askedRate >= 600 && best.askedRate <= 1300, "\(done.steps.map { ($0.askedRate, $0.p99Micros, $0.passed) })")
-        #expect(done.steps.contains { !$0.passed && $0.askedRate >= 1000 })
-        #expect(done.steps.count <= 10)
+        // The shared test machine sometimes stalls a whole step; a second walk is allowed. A wrong search fails both.
+        var walks: [String] = []
+        for _ in 0..<2 {
+            let search = ProbeSearch(p99BoundMicros: 100_000, startRate: 125, maxRate: 16_000, precision: 0.15, maxSteps: 10)
+            let done = try Prober.run(base: base, stepNanos: 400_000_000, search: search)
+            let best = done.best?.askedRate ?? 0
+            walks.append("\(done.steps.map { ($0.askedRate, $0.p99Micros, $0.passed) })")
+            if best >= 600 && best <= 1300 && done.steps.contains(where: { !$0.passed && $0.askedRate >= 1000 })
+                && done.steps.count <= 10 { return }
+        }
+        Issue.record("no walk found the 1000 req/s knee: \(walks)")
     }
 }

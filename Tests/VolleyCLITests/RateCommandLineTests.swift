@@ -47,7 +47,7 @@ import Testing
     @Test func probeExitCodes() throws {
         // The search itself is tested against a capacity-capped server in ProbeSearchTests; here the command's paths.
         let server = try FixtureProcess(behaviour: "ok")
-        let found = try runVolley(["probe", "--p99", "500ms", "-t1", "-c4", "--step-duration", "300ms", "--start-rate", "100",
+        let found = try runVolley(["probe", "--p99", "500ms", "-t1", "-c4", "--step-duration", "500ms", "--start-rate", "200",
                                    "--max-rate", "400", server.url])
         #expect(found.code == 0, "\(found.out)\(found.err)")
         #expect(found.out.contains("Highest rate with p99 <= 500.00ms: 400 req/s"))
