@@ -10,20 +10,33 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .target(name: "HTTP1"),
         .target(name: "UVKit", dependencies: ["CLibUV"]),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Metrics", dependencies: ["CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "LoadGen", dependencies: [
             "HTTP1", "UVKit", "Metrics",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
+        .target(name: "RefServer", dependencies: ["HTTP1", "UVKit", "CZlib", "MongoBackend"]),
+        .target(name: "MongoWire", dependencies: ["UVKit"]),
+        .target(name: "MongoBackend", dependencies: ["CMongoc"]),
+        .target(name: "Scenario", dependencies: [
+            "LoadGen", "Metrics", "HTTP1",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        // SIGPROF sampler (C) and its Swift side; libdw (elfutils) names the sampled addresses.
+        .target(name: "CSampler", linkerSettings: [.linkedLibrary("dw"), .linkedLibrary("stdc++")]),
+        .target(name: "Profiler", dependencies: ["CSampler"]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
@@ -31,7 +44,11 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "UVKitTests", dependencies: ["UVKit"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures"]),
+        .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
+        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "volley"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# make demo: start a loopback server, run a short load against it, keep the result.
-set -euo pipefail
+# make demo: the PyCon 2017 talk's table in its quick form. volley bench starts the built-in
+# mongod and each reference server itself (sync and async, `/` and `/fetch`), drives the load,
+# stops everything, and writes the result and its reports. About 15 s on two cores.
+set -uo pipefail
 BIN=${1:-.build/release/volley}
-OUT=results/demo
-mkdir -p "$OUT"
 log=$(mktemp)
-"$BIN" fixture --behaviour ok --port 0 >"$log" &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 50); do grep -q listening "$log" && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$log")
-[ -n "$url" ] || { echo "demo: the server did not start" >&2; exit 1; }
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-"$BIN" -t2 -c50 -d3s --latency --json "$OUT/$stamp.json" --hgrm "$OUT/$stamp.hgrm" "$url"
+trap 'rm -f "$log"' EXIT
+"$BIN" bench scenarios/seed-pycon-2017.yaml --quick --report --out results | tee "$log"
+code=${PIPESTATUS[0]}
+result=$(sed -n 's/^result: //p' "$log" | tail -1)
+report=$(sed -n 's/^report: //p' "$log" | tail -1)
 echo
-echo "result:   $OUT/$stamp.json"
-echo "spectrum: $OUT/$stamp.hgrm"
+if [ -n "$result" ]; then
+    echo "result:      $result"
+    [ -n "$report" ] && echo "HTML report: $report" && echo "Markdown:    ${report%.html}.md"
+    echo "full run:    $BIN bench scenarios/seed-pycon-2017.yaml   (-t12 -c400 -d10s per variant)"
+    echo "compare:     $BIN compare $result NEW.json"
+else
+    echo "demo: no result was written (exit $code)" >&2
+fi
+exit "$code"

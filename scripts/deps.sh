@@ -2,7 +2,9 @@
 # Installs the Debian packages Volley needs to build, test, demo and benchmark.
 # Idempotent: does nothing when everything is there; runs apt-get only for what is missing.
 set -euo pipefail
-packages=(pkg-config libuv1-dev zlib1g-dev wrk nginx-light procps)
+# libmongoc-dev brings libbson-dev; python3-pymongo is the independent client the MongoWire tests use.
+# libdw-dev and libunwind-dev serve the profiler (symbols, unwinding).
+packages=(pkg-config libuv1-dev zlib1g-dev libdw-dev libunwind-dev wrk nginx-light procps libmongoc-dev python3-pymongo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,6 +16,8 @@ public final class LoadRunner {
     public private(set) var interrupted = false
     /// Receives each second's merged latency histogram as the run goes (e.g. `--hlog`).
     public var intervalSink: IntervalCollector.Sink?
+    /// Called first thing on each worker thread (the profiler registers the thread here).
+    public var onWorkerThreadStart: (@Sendable () -> Void)?
 
     /// Validates the options, resolves the host and encodes the request once.
     public init(options: LoadOptions) throws(LoadError) {
@@ -61,8 +63,11 @@ public final class LoadRunner {
 
     /// Runs the load on `threads` threads and returns the merged measurement.
     /// SIGINT during the run stops every worker early; what was measured is kept.
-    /// - Parameter handleInterrupt: watch SIGINT (Ctrl-C) during the run.
-    public func run(handleInterrupt: Bool = true) -> Measurement {
+    /// - Parameters:
+    ///   - handleInterrupt: watch SIGINT (Ctrl-C) during the run.
+    ///   - onProgress: called on the calling thread about once a second with the totals so far
+    ///     (as of each worker's last 100 ms sample), for live progress displays.
+    public func run(handleInterrupt: Bool = true, onProgress: ((LiveProgress) -> Void)? = nil) -> Measurement {
         let threadCount = options.effectiveThreads
         let workers: [Worker]
         let control: EventLoop
@@ -95,8 +100,25 @@ public final class LoadRunner {
                 for worker in workers { worker.requestStop() }
             }
         }
+        let threadStart = onWorkerThreadStart
+        let started = start
+        var progressTimer: LoopTimer?
+        if let onProgress {
+            let timer = LoopTimer(loop: control)
+            timer.start(timeoutMillis: 1000, repeatMillis: 1000) {
+                var live = LiveProgress(elapsedNanos: EventLoop.hrtime() - started)
+                for worker in workers {
+                    let totals = worker.published.totals
+                    live.requests += totals.requests
+                    live.errors += totals.errors
+                }
+                onProgress(live)
+            }
+            progressTimer = timer
+        }
         let threads = workers.map { worker in
             OSThread(name: "volley-\(worker.index)") {
+                threadStart?()
                 worker.run()
                 finished.add(1, ordering: .releasing)
                 allDone.send()
@@ -104,6 +126,7 @@ public final class LoadRunner {
         }
         control.run()
         for thread in threads { thread.join() }
+        progressTimer?.close()
         watcher?.close()
         allDone.close()
         control.closeAllHandles()
@@ -129,6 +152,19 @@ public final class LoadRunner {
             if merged.scheduleLag == nil { merged.scheduleLag = Measurement.makeLatencyHistogram() }
         }
         return merged
+    }
+}
+
+/// Totals of a run in progress, as reported to `LoadRunner.run(onProgress:)`.
+public struct LiveProgress: Sendable, Equatable {
+    /// Time since the workers were started.
+    public var elapsedNanos: UInt64
+    /// Completed responses and errors so far (as of each worker's last 100 ms sample).
+    public var requests: UInt64 = 0
+    public var errors: UInt64 = 0
+
+    public init(elapsedNanos: UInt64, requests: UInt64 = 0, errors: UInt64 = 0) {
+        self.elapsedNanos = elapsedNanos; self.requests = requests; self.errors = errors
     }
 }
 

@@ -25,6 +25,8 @@ final class Worker: @unchecked Sendable {
     private var firstGlobalIndex: Int {
         (0..<index).reduce(0) { $0 + options.connections(forThread: $1) }
     }
+    /// Totals published every 100 ms for live progress; the only state other threads read.
+    let published = PublishedCounts()
 
     /// Creates the worker's loop on the calling thread; `run()` then drives it on the worker's own
     /// thread (a libuv loop may change threads when the hand-over is ordered, as thread creation is).
@@ -56,6 +58,7 @@ final class Worker: @unchecked Sendable {
         let sampler = LoopTimer(loop: loop)
         sampler.start(timeoutMillis: 100, repeatMillis: 100) { [unowned self] in
             self.recorder.sampleRate(now: EventLoop.hrtime())
+            self.published.publish(requests: self.recorder.requests, errors: self.recorder.errors.total)
         }
 
         let count = options.connections(forThread: index)
@@ -114,4 +117,19 @@ final class Worker: @unchecked Sendable {
 
     @inline(__always)
     func withRecorder<R>(_ body: (inout Recorder) -> R) -> R { body(&recorder) }
+}
+
+/// A worker's request and error totals as of its last 100 ms sample, for another thread to read.
+final class PublishedCounts: Sendable {
+    private let requests = Atomic<UInt64>(0)
+    private let errors = Atomic<UInt64>(0)
+
+    func publish(requests: UInt64, errors: UInt64) {
+        self.requests.store(requests, ordering: .relaxed)
+        self.errors.store(errors, ordering: .relaxed)
+    }
+
+    var totals: (requests: UInt64, errors: UInt64) {
+        (requests.load(ordering: .relaxed), errors.load(ordering: .relaxed))
+    }
 }

@@ -85,9 +85,22 @@ public struct GeneratorHealth: Codable, Sendable, Equatable {
     public var bottleneck: Bool
     /// Plain sentences for people; empty in a healthy run.
     public var warnings: [String]
+    /// Whole-process CPU time over the measured run (user + system, from `getrusage`), when the
+    /// caller measured it (bench does), so that a generator's cost per request can be compared.
+    public var userSeconds: Double?
+    /// System (kernel) part of the process CPU time, seconds.
+    public var systemSeconds: Double?
+    /// `(userSeconds + systemSeconds) / requests` in microseconds (0 when no request completed).
+    public var cpuMicrosPerRequest: Double?
 
     public init(threads: [ThreadLoad], loopLag: LagStats, bottleneck: Bool, warnings: [String]) {
         self.threads = threads; self.loopLag = loopLag; self.bottleneck = bottleneck; self.warnings = warnings
+    }
+
+    /// Adds the process CPU time spent over a run that completed `requests` requests.
+    public mutating func setProcessCPU(userSeconds: Double, systemSeconds: Double, requests: UInt64) {
+        self.userSeconds = userSeconds; self.systemSeconds = systemSeconds
+        cpuMicrosPerRequest = requests == 0 ? 0 : (userSeconds + systemSeconds) * 1e6 / Double(requests)
     }
 
     /// A thread this busy counts as saturated.

@@ -66,6 +66,10 @@ public final class EventLoop {
     /// The loop's cached time in milliseconds (updated once per iteration).
     public var nowMillis: UInt64 { uv_now(raw) }
 
+    /// Refreshes the loop's cached clock, from which timers count: call it before arming
+    /// timers on a loop that has not run for a while (e.g. created on another thread).
+    public func updateTime() { uv_update_time(raw) }
+
     /// The monotonic clock in nanoseconds (`uv_hrtime`, CLOCK_MONOTONIC).
     @inline(__always)
     public static func hrtime() -> UInt64 { uv_hrtime() }

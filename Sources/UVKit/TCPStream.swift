@@ -138,6 +138,15 @@ public final class TCPStream: HandleBox {
         }
     }
 
+    /// Sends FIN once the queued writes are out, keeping the read side open (a server's
+    /// lingering close: the peer still gets the response even if it is still sending).
+    public func shutdownWrite() {
+        let request = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
+        request.initialize(to: uv_shutdown_t())
+        let status = uv_shutdown(request, stream) { request, _ in request?.deallocate() }
+        if status < 0 { request.deallocate() }
+    }
+
     /// Sends a TCP RST instead of an orderly FIN when closing (SO_LINGER 0).
     public func closeWithReset() {
         var fd: uv_os_fd_t = -1

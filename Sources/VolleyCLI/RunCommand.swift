@@ -58,7 +58,16 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write the HdrHistogram latency spectrum (.hgrm) to a file.")
     var hgrm: String?
 
-    @Flag(name: .long, help: "Overwrite existing --json/--hgrm files.")
+    @Option(name: .long, help: "Profile the generator's own threads (sampled CPU profile) into this file: .folded/.txt, .json (speedscope) or .svg.")
+    var profile: String?
+
+    @Option(name: .long, help: "Profile sampling rate per thread CPU-second.")
+    var profileHz: Int = 199
+
+    @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
+    var profileFormat: String?
+
+    @Flag(name: .long, help: "Overwrite existing --json/--hgrm/--hlog/--profile files.")
     var overwrite = false
 
     @Flag(name: .long, help: "Print nothing on standard output (use with --json).")
@@ -76,7 +85,8 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw usageError(error.description)
         }
-        for path in [json, hgrm, hlog].compactMap({ $0 }) where !overwrite && FileManager.default.fileExists(atPath: path) {
+        let profiling = try profileSettings()
+        for path in [json, hgrm, hlog, profile].compactMap({ $0 }) where !overwrite && FileManager.default.fileExists(atPath: path) {
             throw usageError("\(path) exists; pass --overwrite to replace it")
         }
         let configuration = options.configuration
@@ -92,8 +102,10 @@ struct RunCommand: ParsableCommand {
             runner.intervalSink = log?.sink
         }
 
+        if let profiling { try startProfiling(profiling, runner: runner) }
         let measurement = runner.run()
         log?.close()
+        if let profiling { try finishProfiling(profiling) }
 
         let result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
         if !quiet {

@@ -19,7 +19,8 @@ public struct Volley: ParsableCommand {
         commandName: "volley",
         abstract: "HTTP load generator and server benchmark suite (wrk-compatible).",
         version: VolleyVersion.string,
-        subcommands: [RunCommand.self, ProbeCommand.self, FixtureCommand.self],
+        subcommands: [RunCommand.self, ProbeCommand.self, FixtureCommand.self, ServeCommand.self, MongodCommand.self,
+                      BenchCommand.self, CompareCommand.self, ReportCommand.self],
         defaultSubcommand: RunCommand.self
     )
 
@@ -36,8 +37,14 @@ public enum VolleyMain {
     /// Parses `arguments` (argv, program name first) and runs the command; never returns.
     public static func main(_ arguments: [String]) -> Never {
         unblockTerminationSignals()
+        dieWithParentIfAsked()
+        isExecutable = true
         exit(run(Array(arguments.dropFirst())))
     }
+
+    /// True in the `volley` executable, false when `run` is called in-process (tests), where
+    /// /proc/self/exe is the test runner and cannot be started as `volley serve`.
+    nonisolated(unsafe) static var isExecutable = false
 
     /// Parses and runs; returns the exit code instead of exiting.
     public static func run(_ arguments: [String]) -> Int32 {
@@ -87,4 +94,18 @@ func unblockTerminationSignals() {
     sigaddset(&set, SIGINT)
     sigaddset(&set, SIGTERM)
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
+}
+
+/// `volley bench` starts its servers with `VOLLEY_PARENT_PID=<its pid>`: such a child asks the
+/// kernel for SIGKILL when its parent dies (PR_SET_PDEATHSIG), so no server outlives a bench
+/// that was itself SIGKILLed, and exits at once if the parent is already gone.
+func dieWithParentIfAsked() {
+    guard let text = getenv("VOLLEY_PARENT_PID"), let parent = Int32(String(cString: text)) else { return }
+    // prctl is variadic in C, so Swift cannot call it directly.
+    typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    guard let symbol = dlsym(nil, "prctl") else { return }
+    let prctl = unsafeBitCast(symbol, to: Prctl.self)
+    let prSetPdeathsig: Int32 = 1
+    _ = prctl(prSetPdeathsig, UInt(SIGKILL), 0, 0, 0)
+    if getppid() != parent { _exit(1) }
 }

@@ -159,6 +159,28 @@ private func connectedMachine(pipeline: Int = 1) -> ConnectionMachine {
         #expect(m.elapsedNanoseconds == 3_000_000_000)
     }
 
+    /// Each second keeps its own latency: p50, p99 and max per second, merged over threads
+    /// by the shared interval collector (a quiet second has no latency).
+    @Test func perSecondLatency() {
+        let intervals = IntervalCollector(threads: 2)
+        var a = Recorder(start: 0, expectedSeconds: 3, intervals: intervals)
+        var b = Recorder(start: 0, expectedSeconds: 3, intervals: intervals)
+        // Second 0: 99 fast responses on thread a, one slow on thread b; second 1: nothing; second 2: 2 ms.
+        for _ in 0..<99 { a.recordResponse(status: 200, latencyNanos: 100_000, now: 500_000_000) }
+        b.recordResponse(status: 200, latencyNanos: 50_000_000, now: 900_000_000)
+        a.recordError(.timeout, now: 1_500_000_000)
+        a.recordResponse(status: 200, latencyNanos: 2_000_000, now: 2_100_000_000)
+        a.finishIntervals()
+        b.finishIntervals()
+        let seconds = intervals.finish(elapsedNanos: 3_000_000_000)
+        #expect(seconds.map(\.second) == [0, 1, 2])
+        #expect(seconds.map(\.count) == [100, 0, 1])
+        #expect(seconds[0].p50Micros == 100)
+        #expect(seconds[0].p99Micros == 100)
+        #expect(seconds[0].maxMicros >= 49_950 && seconds[0].maxMicros <= 50_050)
+        #expect(seconds[2].p50Micros >= 1_998 && seconds[2].p50Micros <= 2_002)
+    }
+
     /// Rate samples are requests per second over the sampled interval.
     @Test func rateSamples() {
         var recorder = Recorder(start: 0, expectedSeconds: 1)

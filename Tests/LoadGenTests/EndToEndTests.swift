@@ -37,6 +37,30 @@ private func load(_ behaviour: FixtureBehaviour, threads: Int = 2, connections: 
         #expect(m.perSecond.reduce(0) { $0 + $1.requests } == m.requests)
     }
 
+    /// Live progress arrives about once a second on the calling thread, with growing totals that
+    /// never exceed the final count; the per-second series carries each second's latency.
+    @Test func liveProgressAndSecondLatency() throws {
+        let server = try FixtureServer(behaviour: .ok)
+        defer { server.stop() }
+        let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
+        let runner = try LoadRunner(options: LoadOptions(url: url, threads: 1, connections: 2, durationNanos: 2_300_000_000))
+        var updates: [LiveProgress] = []
+        let m = runner.run(handleInterrupt: false) { updates.append($0) }
+        #expect((1...2).contains(updates.count))   // at 1 s and 2 s, unless the machine is very busy
+        #expect(updates.map(\.requests) == updates.map(\.requests).sorted())
+        #expect((updates.first?.requests ?? 0) > 0)
+        #expect((updates.last?.requests ?? .max) <= m.requests)
+        #expect(updates.allSatisfy { $0.errors == 0 })
+        let seconds = m.perSecond
+        #expect(seconds.count == 3)
+        for second in seconds {
+            let p50 = second.p50Micros ?? .max, p99 = second.p99Micros ?? .max, max = second.maxMicros ?? 0
+            #expect(p50 <= p99 && p99 <= max)
+        }
+        let highest: UInt64 = seconds.map { $0.maxMicros ?? 0 }.max() ?? 0
+        #expect(highest <= m.latency.max + m.latency.max / 50)
+    }
+
     /// A server that closes after each response: connections are reopened and counted, no errors.
     @Test func serverClosingEachConnection() throws {
         let (m, _) = try load(.closeAfterEachResponse)
@@ -98,7 +122,7 @@ private func load(_ behaviour: FixtureBehaviour, threads: Int = 2, connections: 
     @Test func pipelinedLargeBodies() throws {
         let body = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
         let (m, server) = try load(.ok, threads: 1, connections: 1, millis: 1000, pipeline: 2, method: "POST", body: body)
-        #expect(m.requests >= 4)
+        #expect(m.requests >= 2)   // at least one whole batch (slow under sanitizers)
         #expect(m.errors.total == 0)
         // Responses come as soon as each head arrives, so only the last batch may be partly unwritten.
         #expect(m.bytesWritten >= (m.requests - 2) * UInt64(body.count))

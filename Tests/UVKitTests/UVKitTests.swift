@@ -51,6 +51,8 @@ import Testing
         loop.run()
         #expect(outcome == .connectionRefused)
         #expect(outcome?.name == "ECONNREFUSED")
+        client.close()
+        loop.drain()
     }
 
     /// A repeating timer fires until stopped; a wake-up sent from another thread runs on the loop.

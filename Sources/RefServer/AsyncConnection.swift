@@ -1,0 +1,258 @@
+import HTTP1
+import UVKit
+
+/// One connection of the async server: the shared state machine driven by libuv reads,
+/// answers in order, writes with `tryWrite` first and queues only what the socket refused.
+final class AsyncConnection {
+    let stream: TCPStream
+    // unowned(unsafe): the worker lives as long as the server (held by AsyncServer.workers), longer than its connections.
+    unowned(unsafe) let worker: AsyncWorker
+    var machine: ServerConnectionMachine
+    var index = 0
+    /// A timer or queued work holds the current request.
+    private var waiting = false
+    /// A queued write is in flight (its bytes are in `inFlight`).
+    private var writing = false
+    private var closeAfterFlush = false
+    private(set) var closed = false
+    private var readingPaused = false
+    /// Answered and half-closed; reading only to discard until the peer closes too.
+    private var lingering = false
+    private var inFlight: OutputBuffer?
+    private var backlog: OutputBuffer?
+    private var sleepTimer: LoopTimer?
+    private var phase = ConnectionPhase.idle
+    private var phaseSince: UInt64
+    private var lastRead: UInt64
+    private var writeSince: UInt64 = 0
+
+    init(stream: TCPStream, worker: AsyncWorker) {
+        self.stream = stream
+        self.worker = worker
+        machine = ServerConnectionMachine(limits: worker.options.limits, maxBodyBytes: worker.options.maxBodyBytes)
+        machine.recordTargets = worker.options.accessLog
+        phaseSince = worker.loop.nowMillis
+        lastRead = phaseSince
+    }
+
+    func start() {
+        stream.onRead = { [unowned self] bytes in self.received(bytes) }
+        stream.onReadEnd = { [unowned self] error in
+            if error != nil || self.lingering { self.close(); return }
+            self.machine.receiveEOF()
+            self.process()
+        }
+        stream.startReading()
+    }
+
+    /// Idle: nothing of a request has arrived and nothing is being answered.
+    var isIdle: Bool { !waiting && !writing && machine.phase == .idle }
+
+    /// Idle, and for at least `millis` (shutdown closes these).
+    func isQuiet(now: UInt64, forMillis millis: UInt64) -> Bool {
+        guard isIdle else { return false }
+        notePhase()
+        return now &- phaseSince >= millis
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        worker.stats.bytesIn.add(bytes.count)
+        if lingering { return }
+        lastRead = worker.loop.nowMillis
+        machine.receive(bytes)
+        if waiting || writing {
+            // Pipelined requests wait; past 1 MiB, stop reading until the answers catch up.
+            if machine.bufferedBytes > 1 << 20 { stream.stopReading(); readingPaused = true }
+            return
+        }
+        process()
+    }
+
+    /// Answers everything buffered that can be answered now, then writes it in one go.
+    func process() {
+        guard !closed else { return }
+        loop: while !waiting && !writing && !closeAfterFlush {
+            switch machine.next() {
+            case .needMore:
+                break loop
+            case .sendContinue:
+                ResponseEncoder.encodeContinue(into: worker.out)
+            case .request(let request):
+                worker.applicationCallback { handle(request) }
+            case .reject(let status, let reason):
+                respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))
+                closeAfterFlush = true
+            case .close:
+                closeAfterFlush = true
+            }
+        }
+        flush()
+        guard !closed else { return }
+        if readingPaused && !waiting && !writing {
+            readingPaused = false
+            stream.startReading()
+        }
+        notePhase()
+    }
+
+    private func handle(_ request: ServerRequest) {
+        switch worker.router.plan(request, random: &worker.random) {
+        case .respond(let response):
+            respond(request, response)
+        case .sleep(let ms, let response):
+            waiting = true
+            let timer = sleepTimer ?? LoopTimer(loop: worker.loop)
+            sleepTimer = timer
+            timer.start(timeoutMillis: UInt64(ms)) { [unowned self] in
+                self.waiting = false
+                self.worker.applicationCallback { self.respond(request, response) }
+                self.process()
+            }
+        case .work(.database(let work, let backend), _) where work.route == .multi:
+            waiting = true
+            _ = AsyncMultiRead(work, backend: backend, loop: worker.loop) { [self] response in
+                guard !closed else { return }
+                waiting = false
+                worker.applicationCallback { respond(request, response) }
+                process()
+            }
+        case .work(let job, let offload):
+            if offload {
+                waiting = true
+                let result = WorkResult()
+                worker.loop.queueWork({ result.response = job.run() }, completion: { [self] in
+                    // The connection object lives until the completion (captured strongly).
+                    guard !closed else { return }
+                    waiting = false
+                    worker.applicationCallback { respond(request, result.response) }
+                    process()
+                })
+            } else {
+                respond(request, job.run())
+            }
+        }
+    }
+
+    private func respond(_ request: ServerRequest, _ response: Response) {
+        let keepAlive = request.keepAlive && !worker.draining
+        worker.date.refresh()
+        ResponseEncoder.encode(response, keepAlive: keepAlive, version: request.version, isHead: request.isHead,
+                               date: worker.date, into: worker.out)
+        worker.stats.count(request.route, status: response.status)
+        if machine.recordTargets {
+            accessLogLine(request, target: request.route == .rejected ? "-" : machine.lastTarget, status: response.status)
+        }
+        machine.responseSent(keepAlive: keepAlive)
+    }
+
+    /// Writes what `worker.out` holds: straight away if the socket takes it, else queued.
+    private func flush() {
+        let out = worker.out
+        if !out.isEmpty {
+            worker.stats.bytesOut.add(out.count)
+            if writing {
+                let buffer = backlog ?? OutputBuffer(capacity: max(4096, out.count))
+                backlog = buffer
+                buffer.append(out.bytes)
+                out.removeAll()
+                return
+            }
+            switch stream.tryWrite(out.bytes) {
+            case .success(let n) where n == out.count:
+                out.removeAll()
+            case .success(let n):
+                let buffer = inFlight ?? OutputBuffer(capacity: max(4096, out.count - n))
+                inFlight = buffer
+                buffer.append(UnsafeRawBufferPointer(rebasing: out.bytes[n...]))
+                out.removeAll()
+                startQueuedWrite()
+                return
+            case .failure:
+                out.removeAll()
+                close()
+                return
+            }
+        }
+        if closeAfterFlush && !writing { finish() }
+    }
+
+    /// Ends the connection once the last answer is written. Unless the peer already closed,
+    /// FIN first and discard what still arrives for a moment, so that a client still sending
+    /// (a refused upload, pipelined requests) reads the answer instead of a reset.
+    private func finish() {
+        guard !closed, !lingering else { return }
+        if machine.peerClosed { close(); return }
+        lingering = true
+        stream.shutdownWrite()
+        if readingPaused { readingPaused = false; stream.startReading() }
+        let timer = sleepTimer ?? LoopTimer(loop: worker.loop)
+        sleepTimer = timer
+        timer.start(timeoutMillis: AsyncConnection.lingerMillis) { [unowned self] in self.close() }
+    }
+
+    static let lingerMillis: UInt64 = 1000
+
+    private func startQueuedWrite() {
+        guard let buffer = inFlight else { return }
+        if !writing { writeSince = worker.loop.nowMillis }
+        writing = true
+        stream.write(buffer.bytes) { [unowned self] error in
+            self.writing = false
+            buffer.removeAll()
+            if error != nil { self.close(); return }
+            if let more = self.backlog, !more.isEmpty {
+                self.backlog = buffer
+                self.inFlight = more
+                self.startQueuedWrite()
+                return
+            }
+            if self.closeAfterFlush { self.finish(); return }
+            self.process()
+        }
+    }
+
+    private func notePhase() {
+        let now = machine.phase
+        if now != phase {
+            phase = now
+            phaseSince = worker.loop.nowMillis
+        }
+    }
+
+    func checkTimeouts(now: UInt64) {
+        guard !closed, !waiting else { return }
+        if writing {
+            // A peer that stops reading holds its answer in our buffer; give up like a stalled body.
+            if now &- writeSince >= UInt64(worker.options.idleTimeoutMillis) { close() }
+            return
+        }
+        notePhase()
+        let options = worker.options
+        switch phase {
+        case .idle:
+            if now &- phaseSince >= UInt64(options.idleTimeoutMillis) { close() }
+        case .readingHead:
+            if now &- phaseSince >= UInt64(options.headerTimeoutMillis) { timeOut("request head not received in time") }
+        case .readingBody:
+            if now &- lastRead >= UInt64(options.idleTimeoutMillis) { timeOut("request body stalled") }
+        case .responding, .closed:
+            break
+        }
+    }
+
+    private func timeOut(_ reason: String) {
+        machine.markClosed()
+        respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(408, reason))
+        closeAfterFlush = true
+        flush()
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        sleepTimer?.close()
+        sleepTimer = nil
+        stream.close()
+        worker.remove(self)
+    }
+}

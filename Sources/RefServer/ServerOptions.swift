@@ -1,0 +1,86 @@
+import HTTP1
+
+/// The concurrency model of a reference server.
+public enum ServerModel: String, Sendable, CaseIterable {
+    /// A pool of threads, each serving one connection at a time with blocking I/O.
+    case sync
+    /// N threads, each with its own libuv loop and its own SO_REUSEPORT listener.
+    case async
+}
+
+/// Everything `volley serve` can be told.
+public struct ServerOptions: Sendable {
+    public var model: ServerModel
+    public var host: String
+    public var port: UInt16
+    /// Async: event-loop threads.
+    public var workers: Int
+    /// Sync: pool threads (connections beyond them wait in the accept queue).
+    public var threads: Int
+    /// Request bodies above this many bytes get 413.
+    public var maxBodyBytes: Int
+    /// A request head must arrive whole within this (slowloris), else 408 and close.
+    public var headerTimeoutMillis: Int
+    /// A keep-alive connection with no request for this long is closed.
+    public var idleTimeoutMillis: Int
+    /// Graceful shutdown waits this long for requests in flight.
+    public var graceMillis: Int
+    /// One line per request on standard error.
+    public var accessLog: Bool
+    public var limits: RequestLimits
+
+    public init(model: ServerModel = .async, host: String = "127.0.0.1", port: UInt16 = 0, workers: Int = 1,
+                threads: Int = 64, maxBodyBytes: Int = 1 << 20, headerTimeoutMillis: Int = 10_000,
+                idleTimeoutMillis: Int = 75_000, graceMillis: Int = 5_000, accessLog: Bool = false,
+                limits: RequestLimits = RequestLimits()) {
+        self.model = model; self.host = host; self.port = port; self.workers = workers; self.threads = threads
+        self.maxBodyBytes = maxBodyBytes; self.headerTimeoutMillis = headerTimeoutMillis
+        self.idleTimeoutMillis = idleTimeoutMillis; self.graceMillis = graceMillis
+        self.accessLog = accessLog; self.limits = limits
+    }
+
+    /// How often timeouts are checked: a quarter of the shorter timeout, 10 ms to 1 s.
+    var sweepMillis: Int { max(10, min(1000, min(headerTimeoutMillis, idleTimeoutMillis) / 4)) }
+}
+
+/// What the command line needs from either model.
+public protocol ReferenceServer: AnyObject, Sendable {
+    /// The port listened on (the one chosen, after port 0).
+    var port: UInt16 { get }
+    /// Stops accepting, closes idle connections, lets requests in flight finish.
+    func beginShutdown()
+    /// Whether every thread has finished.
+    var isStopped: Bool { get }
+    /// Closes everything at once (the grace period ran out).
+    func forceStop()
+    /// Waits for the threads (only once `isStopped`).
+    func join()
+}
+
+/// Starts the server `options` ask for.
+public func startServer(_ options: ServerOptions, database: (any DatabaseBackend)? = nil) throws -> any ReferenceServer {
+    switch options.model {
+    case .async: try AsyncServer(options: options, database: database)
+    case .sync: try SyncServer(options: options, database: database)
+    }
+}
+
+/// Writes one access-log line to standard error (only with `--access-log`).
+func accessLogLine(_ request: ServerRequest, target: String, status: Int) {
+    let line = "\(request.method.name) \(target) \(request.version == .http1_0 ? "HTTP/1.0" : "HTTP/1.1") \(status)\n"
+    FileDescriptorWriter.standardError(line)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum FileDescriptorWriter {
+    static func standardError(_ text: String) {
+        var text = text
+        text.withUTF8 { p in _ = Glibc.write(2, p.baseAddress, p.count) }
+    }
+}
+
+/// Carries loop-owned objects onto the thread that will own them (handed over once).
+struct Handover<T>: @unchecked Sendable { let value: T }

@@ -1,0 +1,229 @@
+import HTTP1
+import UVKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The sync model: a pool of `threads` threads; each accepts one connection and serves it
+/// to the end with blocking reads and writes, like a threaded WSGI server. Connections
+/// beyond the pool wait in the kernel's accept queue.
+public final class SyncServer: ReferenceServer, @unchecked Sendable {
+    public let port: UInt16
+    /// Each pool thread's counters, merged by /debug/stats.
+    public let stats: StatsRegistry
+    let listenFD: Int32
+    let options: ServerOptions
+    let router: Router
+    private var threads: [OSThread] = []
+    private let finished = SharedCount()
+    let draining = SharedCount()
+    let count: Int
+
+    /// Binds the listening socket (throws if the port is taken), then starts the pool.
+    public init(options: ServerOptions, database: (any DatabaseBackend)? = nil) throws {
+        let address = try SocketAddress.resolve(host: options.host, port: options.port)
+        listenFD = try address.makeBlockingListener()
+        port = SocketAddress.localPort(of: listenFD)
+        count = max(1, options.threads)
+        stats = StatsRegistry(model: "sync", threads: count)
+        router = Router(database: database, stats: stats)
+        self.options = options
+        for index in 0..<count {
+            threads.append(OSThread(name: "sync-\(index)") { [self] in
+                var thread = SyncThread(server: self, stats: stats.threads[index], index: index)
+                thread.run()
+                finished.increment()
+            })
+        }
+    }
+
+    public func beginShutdown() {
+        guard draining.value == 0 else { return }
+        draining.increment()
+        // Wakes every thread blocked in accept (it returns EINVAL from now on).
+        shutdown(listenFD, Int32(SHUT_RDWR))
+    }
+
+    public var isStopped: Bool { finished.value == count }
+    /// Nothing to do: threads blocked in a request cannot be interrupted; the process exits around them.
+    public func forceStop() {}
+    public func join() {
+        for thread in threads { thread.join() }
+        Glibc.close(listenFD)
+    }
+}
+
+/// One pool thread's state: its machine (reused across connections), buffers and counters.
+struct SyncThread {
+    let server: SyncServer
+    let stats: ThreadStats
+    var machine: ServerConnectionMachine
+    let date = DateCache()
+    let out = OutputBuffer()
+    let tickMillis: Int
+    /// This thread's World-id generator (DB routes).
+    var random: XorShift64
+
+    init(server: SyncServer, stats: ThreadStats, index: Int) {
+        random = XorShift64(thread: index)
+        self.server = server
+        self.stats = stats
+        machine = ServerConnectionMachine(limits: server.options.limits, maxBodyBytes: server.options.maxBodyBytes)
+        machine.recordTargets = server.options.accessLog
+        tickMillis = min(250, server.options.sweepMillis)
+    }
+
+    var draining: Bool { server.draining.value != 0 }
+
+    mutating func run() {
+        while !draining {
+            let fd = accept(server.listenFD, nil, nil)
+            if fd < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                break
+            }
+            stats.acceptedConnections.add(1)
+            stats.openConnections.add(1)
+            var on: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            // Reads wake up every tick to check timeouts and shutdown; writes give up after the idle timeout.
+            var tick = timeval(tv_sec: tickMillis / 1000, tv_usec: (tickMillis % 1000) * 1000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, socklen_t(MemoryLayout<timeval>.size))
+            let idle = server.options.idleTimeoutMillis
+            var sendLimit = timeval(tv_sec: idle / 1000, tv_usec: (idle % 1000) * 1000)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendLimit, socklen_t(MemoryLayout<timeval>.size))
+            serve(fd)
+            Glibc.close(fd)
+            stats.openConnections.add(-1)
+        }
+    }
+
+    /// Serves one connection until it closes, times out or the server drains.
+    mutating func serve(_ fd: Int32) {
+        machine.reset()
+        var phase = ConnectionPhase.idle
+        var phaseSince = monotonicNanos()
+        var lastRead = phaseSince
+        while true {
+            answering: while true {
+                switch machine.next() {
+                case .needMore:
+                    break answering
+                case .sendContinue:
+                    ResponseEncoder.encodeContinue(into: out)
+                    guard flush(fd) else { return }
+                case .request(let request):
+                    handle(request, fd)
+                case .reject(let status, let reason):
+                    respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))
+                    if flush(fd) { linger(fd) }
+                    return
+                case .close:
+                    if flush(fd) && !machine.peerClosed { linger(fd) }
+                    return
+                }
+            }
+            guard flush(fd) else { return }
+            let space = machine.receiveSpace()
+            let n = read(fd, space.baseAddress, space.count)
+            if n > 0 {
+                stats.bytesIn.add(n)
+                machine.didReceive(n)
+                lastRead = monotonicNanos()
+            } else if n == 0 {
+                machine.receiveEOF()
+            } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                // A tick without bytes: check the timeouts.
+                let now = monotonicNanos()
+                let current = machine.phase
+                if current != phase { phase = current; phaseSince = now }
+                let options = server.options
+                switch current {
+                case .idle:
+                    // Quiet for a whole tick: no request is on the way, so shutdown may close it.
+                    if draining { return }
+                    if now - phaseSince >= UInt64(options.idleTimeoutMillis) * 1_000_000 { return }
+                case .readingHead:
+                    if now - phaseSince >= UInt64(options.headerTimeoutMillis) * 1_000_000 {
+                        timeOut(fd, "request head not received in time")
+                        return
+                    }
+                case .readingBody:
+                    if now - lastRead >= UInt64(options.idleTimeoutMillis) * 1_000_000 {
+                        timeOut(fd, "request body stalled")
+                        return
+                    }
+                case .responding, .closed:
+                    break
+                }
+                continue
+            } else {
+                return
+            }
+            let current = machine.phase
+            if current != phase { phase = current; phaseSince = monotonicNanos() }
+        }
+    }
+
+    private mutating func timeOut(_ fd: Int32, _ reason: String) {
+        respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(408, reason))
+        if flush(fd) { linger(fd) }
+    }
+
+    /// FIN after the last answer, then read and discard for up to a second until the peer
+    /// closes, so that a client still sending reads the answer instead of a reset.
+    private mutating func linger(_ fd: Int32) {
+        shutdown(fd, Int32(SHUT_WR))
+        let deadline = monotonicNanos() + 1_000_000_000
+        while monotonicNanos() < deadline {
+            let space = machine.receiveSpace()
+            let n = read(fd, space.baseAddress, space.count)
+            if n > 0 { stats.bytesIn.add(n); continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { continue }
+            return
+        }
+    }
+
+    private mutating func handle(_ request: ServerRequest, _ fd: Int32) {
+        switch server.router.plan(request, random: &random) {
+        case .respond(let response):
+            respond(request, response)
+        case .sleep(let ms, let response):
+            _ = flush(fd)
+            var delay = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+            var remaining = timespec()
+            while nanosleep(&delay, &remaining) != 0 && errno == EINTR { delay = remaining }
+            respond(request, response)
+        case .work(let job, _):
+            _ = flush(fd)
+            respond(request, job.run())
+        }
+    }
+
+    private mutating func respond(_ request: ServerRequest, _ response: Response) {
+        let keepAlive = request.keepAlive && !draining
+        date.refresh()
+        ResponseEncoder.encode(response, keepAlive: keepAlive, version: request.version, isHead: request.isHead,
+                               date: date, into: out)
+        stats.count(request.route, status: response.status)
+        if machine.recordTargets {
+            accessLogLine(request, target: request.route == .rejected ? "-" : machine.lastTarget, status: response.status)
+        }
+        machine.responseSent(keepAlive: keepAlive)
+    }
+
+    /// Writes all of `out`; false if the peer is gone.
+    private func flush(_ fd: Int32) -> Bool {
+        var offset = 0
+        let total = out.count
+        defer { out.removeAll() }
+        while offset < total {
+            let n = send(fd, out.base + offset, total - offset, Int32(MSG_NOSIGNAL))
+            if n > 0 { offset += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            return false
+        }
+        if total > 0 { stats.bytesOut.add(total) }
+        return true
+    }
+}

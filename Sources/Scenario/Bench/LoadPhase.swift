@@ -1,0 +1,132 @@
+import Foundation
+import HTTP1
+import LoadGen
+import Metrics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a variant's load in this process with the engine: optional warm-up (thrown away),
+/// then the measured run, with the generator's CPU time taken around the measured run only.
+/// Shared by every runner, so that servers started by Volley and external URLs are loaded the same way.
+public enum LoadPhase {
+    /// Why the engine cannot drive `load` yet, or nil.
+    public static func unsupported(_ load: LoadSpec) -> String? {
+        if load.rate != nil { return "`rate`: constant-rate load is not in the engine yet; remove it to run closed-loop" }
+        if let paths = load.paths, paths.count > 1 { return "`paths`: weighted paths are not in the engine yet; give one `path`" }
+        return nil
+    }
+
+    /// The request URL for a base URL and the load's path (which replaces the base's path when given).
+    public static func requestURL(base: String, load: LoadSpec) throws(VariantRunError) -> HTTPURL {
+        let parsed: HTTPURL
+        do { parsed = try HTTPURL(parsing: base) } catch { throw VariantRunError("invalid url `\(base)`: \(error)") }
+        guard let path = load.paths?.first?.path else { return parsed }
+        do { return try HTTPURL(parsing: "http://\(parsed.hostHeader)\(path)") } catch {
+            throw VariantRunError("invalid path `\(path)`: \(error)")
+        }
+    }
+
+    /// The engine's options for `load` against `url`.
+    public static func options(_ load: LoadSpec, url: HTTPURL, durationNanos: UInt64? = nil) -> LoadOptions {
+        LoadOptions(url: url, threads: load.threads, connections: load.connections, durationNanos: durationNanos ?? load.durationNanos,
+                    timeoutNanos: load.timeoutNanos, pipeline: load.pipeline, method: load.method,
+                    headers: load.headers.map { ($0.name, $0.value) }, body: Array((load.body ?? "").utf8))
+    }
+
+    /// Warm-up, then the measured run; returns the variant's result named `name`.
+    public static func run(name: String, load: LoadSpec, url: HTTPURL, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
+        let restore = CPUAffinity.pin(load.cpus)
+        defer { CPUAffinity.restore(restore) }
+        if load.warmupNanos > 0 {
+            let warm = try runner(options(load, url: url, durationNanos: load.warmupNanos))
+            context.progress.phase("warm-up", nanos: load.warmupNanos)
+            _ = warm.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
+            if warm.interrupted { throw VariantRunError("interrupted during warm-up", interrupted: true) }
+        }
+        let engine = try runner(options(load, url: url))
+        context.progress.phase("load", nanos: load.durationNanos)
+        let before = CPUTime.now()
+        let measurement = engine.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
+        let after = CPUTime.now()
+        var result = VariantResult(name: name, configuration: engine.options.configuration, measurement: measurement)
+        // The engine always reports its threads' health; the process CPU time joins it.
+        var generator = result.generator
+            ?? GeneratorHealth(threads: [], loopLag: LagStats(Metrics.Measurement.makeLatencyHistogram()), bottleneck: false, warnings: [])
+        generator.setProcessCPU(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
+                                requests: measurement.requests)
+        result.generator = generator
+        if load.warmupNanos > 0 { result.notes = ["after \(Quantity.formatDuration(load.warmupNanos)) of warm-up"] }
+        return VariantOutcome(result: result, interrupted: engine.interrupted)
+    }
+
+    static func runner(_ options: LoadOptions) throws(VariantRunError) -> LoadRunner {
+        do {
+            let runner = try LoadRunner(options: options)
+            try runner.checkReachable()
+            return runner
+        } catch {
+            throw VariantRunError(error.description)
+        }
+    }
+}
+
+/// Process CPU time from getrusage.
+struct CPUTime {
+    var user: Double
+    var system: Double
+
+    static func now() -> CPUTime {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return CPUTime(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
+    }
+}
+
+/// Pins the calling thread (and so the engine threads it starts, which inherit it) to CPUs.
+enum CPUAffinity {
+    typealias AffinityCall = @convention(c) (Int32, Int, UnsafeMutableRawPointer) -> Int32
+    /// glibc declares sched_{get,set}affinity only under _GNU_SOURCE, which Swift's Glibc
+    /// module does not define; look them up at run time instead.
+    static func call(_ name: String) -> AffinityCall? {
+        guard let symbol = dlsym(nil, name) else { return nil }
+        return unsafeBitCast(symbol, to: AffinityCall.self)
+    }
+
+    /// Pins to `cpus` and returns the previous mask to restore, or nil when nothing was changed.
+    static func pin(_ cpus: [Int]?) -> cpu_set_t? {
+        guard let cpus, !cpus.isEmpty, let get = call("sched_getaffinity"), let set = call("sched_setaffinity") else { return nil }
+        var previous = cpu_set_t()
+        guard get(0, MemoryLayout<cpu_set_t>.size, &previous) == 0 else { return nil }
+        var mask = cpu_set_t()
+        withUnsafeMutableBytes(of: &mask) { raw in
+            for cpu in cpus where cpu / 8 < raw.count { raw[cpu / 8] |= UInt8(1 << (cpu % 8)) }
+        }
+        // A CPU that does not exist makes this fail; the load then runs unpinned rather than not at all.
+        return set(0, MemoryLayout<cpu_set_t>.size, &mask) == 0 ? previous : nil
+    }
+
+    static func restore(_ previous: cpu_set_t?) {
+        guard var previous, let set = call("sched_setaffinity") else { return }
+        _ = set(0, MemoryLayout<cpu_set_t>.size, &previous)
+    }
+}
+
+/// Runs variants whose scenario names an external `url`: nothing to start, only load to drive.
+public struct ExternalURLRunner: VariantRunner {
+    public init() {}
+
+    public func unsupported(_ plan: VariantPlan) -> String? {
+        guard case .external(let base) = plan.target else { return "not an external URL" }
+        if let why = LoadPhase.unsupported(plan.load) { return why }
+        do { _ = try LoadPhase.requestURL(base: base, load: plan.load) } catch { return error.message }
+        return nil
+    }
+
+    public func run(_ plan: VariantPlan, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
+        guard case .external(let base) = plan.target else { throw VariantRunError("not an external URL") }
+        let url = try LoadPhase.requestURL(base: base, load: plan.load)
+        return try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context)
+    }
+}

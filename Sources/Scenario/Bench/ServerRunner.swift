@@ -1,0 +1,173 @@
+import Foundation
+import Metrics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs variants whose scenario names a `server:`: for each variant it starts the built-in
+/// mongod when asked (`volley mongod --port 0 --seed`), then `volley serve` on a free port,
+/// both pinned to the server's CPUs; waits for the ready line and `/health`; runs the load
+/// in-process (`LoadPhase`, generator pinned as configured); collects `/debug/stats` (and
+/// `/debug/slow` when the server has it) into the result; stops the server with SIGTERM
+/// (SIGKILL after the grace) and then the mongod. Nothing it started outlives `run`.
+public struct ServerRunner: VariantRunner {
+    /// The `volley` binary to start children from (the running one: /proc/self/exe).
+    public var executable: String
+    /// How long a child may take to print its ready line.
+    public var readyTimeout: Double = 20
+    /// The server's own `--grace`; SIGKILL follows a second after it.
+    public var graceSeconds: Int = 2
+
+    public init(executable: String = ServerRunner.currentExecutable()) { self.executable = executable }
+
+    /// The path of the running executable.
+    public static func currentExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    }
+
+    public func unsupported(_ plan: VariantPlan) -> String? {
+        guard case .server = plan.target else { return "not a server variant" }
+        if let why = LoadPhase.unsupported(plan.load) { return why }
+        guard FileManager.default.isExecutableFile(atPath: executable) else { return "cannot start servers: `\(executable)` is not executable" }
+        do { _ = try LoadPhase.requestURL(base: "http://127.0.0.1:1/", load: plan.load) } catch { return error.message }
+        return nil
+    }
+
+    /// The `volley serve` arguments for a server spec. Scenario `workers × threads` is the
+    /// server's concurrency: async event loops (`--workers`, each loop its own SO_REUSEPORT
+    /// listener, serve's stand-in for worker processes) or sync pool threads (`--threads`).
+    public static func serveArguments(_ spec: ServerSpec, mongoURI: String?, profilePath: String?, graceSeconds: Int) -> [String] {
+        let size = spec.workers * spec.threads
+        var args = ["serve", "--model", spec.model.rawValue, "--host", "127.0.0.1", "--port", "0"]
+        args += spec.model == .async ? ["--workers", String(size)] : ["--threads", String(size)]
+        args += ["--grace", "\(graceSeconds)s"]
+        if let mongoURI { args += ["--mongo-uri", mongoURI] }
+        if let nanos = spec.slowCallbackNanos { args += ["--slow-callback", Quantity.formatDuration(nanos)] }
+        if let profilePath { args += ["--profile", profilePath] }
+        return args
+    }
+
+    /// The `volley mongod` arguments for the built-in database.
+    public static func mongodArguments(latencyNanos: UInt64) -> [String] {
+        ["mongod", "--host", "127.0.0.1", "--port", "0", "--seed", "--latency", "\((latencyNanos + 999_999) / 1_000_000)ms"]
+    }
+
+    public func run(_ plan: VariantPlan, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
+        guard case .server(let spec) = plan.target else { throw VariantRunError("not a server variant") }
+        if context.handleInterrupt { BenchInterrupt.install() }
+        let interrupted = { context.handleInterrupt && BenchInterrupt.requested }
+        if interrupted() { throw VariantRunError("interrupted", interrupted: true) }
+
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("volley-bench-\(getpid())-\(context.index)").path
+        try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        var children: [ChildProcess] = []
+        // Stop in reverse order (server before its database), whatever happened.
+        defer {
+            for child in children.reversed() { child.stop(grace: Double(graceSeconds) + 1) }
+            try? FileManager.default.removeItem(atPath: logs)
+        }
+
+        var mongoURI: String?
+        switch spec.database {
+        case .none: break
+        case .uri(let uri): mongoURI = uri
+        case .builtin(let latency):
+            let mongod = try ChildProcess(name: "volley mongod", executable: executable,
+                                          arguments: Self.mongodArguments(latencyNanos: latency), cpus: spec.cpus,
+                                          logPath: logs + "/mongod.log")
+            children.append(mongod)
+            mongoURI = try mongod.readyLine(prefix: "listening on ", timeout: readyTimeout, interrupted: interrupted)
+                .trimmingCharacters(in: .whitespaces)
+        }
+
+        var profilePath: String?
+        if context.profile {
+            try? FileManager.default.createDirectory(atPath: context.outputDirectory, withIntermediateDirectories: true)
+            profilePath = (context.outputDirectory as NSString).appendingPathComponent(Self.profileName(plan.name))
+        }
+        let arguments = Self.serveArguments(spec, mongoURI: mongoURI, profilePath: profilePath, graceSeconds: graceSeconds)
+        let server = try ChildProcess(name: "volley serve", executable: executable, arguments: arguments,
+                                      cpus: spec.cpus, logPath: logs + "/serve.log")
+        children.append(server)
+        let ready = try server.readyLine(prefix: "listening on http://", timeout: readyTimeout, interrupted: interrupted)
+        guard let port = Self.port(fromReadyLine: ready) else { throw VariantRunError("volley serve: unreadable ready line `\(ready)`") }
+        try waitHealthy(server, port: port, interrupted: interrupted)
+
+        let url = try LoadPhase.requestURL(base: "http://127.0.0.1:\(port)/", load: plan.load)
+        var outcome: VariantOutcome
+        do {
+            outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context)
+        } catch {
+            if context.handleInterrupt { BenchInterrupt.install() }
+            if error.interrupted { BenchInterrupt.note() }
+            throw error
+        }
+        if context.handleInterrupt { BenchInterrupt.install() }
+        if outcome.interrupted { BenchInterrupt.note() }
+
+        outcome.result.server = collectStats(port: port)
+        if let code = server.exited() {
+            throw VariantRunError("volley serve exited with status \(code) during the load: \(server.logTail())")
+        }
+        // Stop the server now (not in the defer), so that its profile is written before we look.
+        let status = server.stop(grace: Double(graceSeconds) + 1)
+        var notes = outcome.result.notes ?? []
+        notes.append("server: volley " + arguments.filter { $0 != "--host" && $0 != "127.0.0.1" }.joined(separator: " ")
+                     + (spec.cpus.map { ", pinned to CPU " + $0.map(String.init).joined(separator: ",") } ?? "")
+                     + (plan.load.cpus.map { "; generator on CPU " + $0.map(String.init).joined(separator: ",") } ?? ""))
+        if status != 0 { notes.append("server exited with status \(status) when stopped") }
+        outcome.result.notes = notes
+        if let profilePath, FileManager.default.fileExists(atPath: profilePath) {
+            outcome.result.profiles = (outcome.result.profiles ?? []) + [(profilePath as NSString).lastPathComponent]
+        }
+        return outcome
+    }
+
+    /// Polls `/health` until it answers 200.
+    func waitHealthy(_ server: ChildProcess, port: UInt16, interrupted: () -> Bool) throws(VariantRunError) {
+        let deadline = Monotonic.seconds() + readyTimeout
+        while true {
+            if let response = LoopbackGet.get(port: port, path: "/health", timeout: 1), response.status == 200 { return }
+            if let code = server.exited() { throw VariantRunError("volley serve exited with status \(code): \(server.logTail())") }
+            if interrupted() { throw VariantRunError("interrupted while starting volley serve", interrupted: true) }
+            if Monotonic.seconds() > deadline { throw VariantRunError("volley serve: /health did not answer 200 within \(Int(readyTimeout)) s") }
+            usleep(20_000)
+        }
+    }
+
+    /// `/debug/stats` as the result's server object, with `/debug/slow` under `slowCallbacks`
+    /// when the server has it (a 501 means this build has no watchdog).
+    func collectStats(port: UInt16) -> [String: JSONValue] {
+        var server: [String: JSONValue] = [:]
+        if let stats = LoopbackGet.get(port: port, path: "/debug/stats"), stats.status == 200,
+           let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(stats.body.utf8)) {
+            server = object
+        } else {
+            server["statsError"] = "GET /debug/stats failed"
+        }
+        if server["slowCallbacks"] == nil, let slow = LoopbackGet.get(port: port, path: "/debug/slow"), slow.status == 200,
+           let value = try? JSONDecoder().decode(JSONValue.self, from: Data(slow.body.utf8)) {
+            server["slowCallbacks"] = value
+        }
+        return server
+    }
+
+    /// The port in `127.0.0.1:PORT/ (model …)`, the rest of serve's ready line.
+    static func port(fromReadyLine rest: String) -> UInt16? {
+        let hostPort = rest.prefix { $0 != "/" && $0 != " " }
+        guard let colon = hostPort.lastIndex(of: ":") else { return nil }
+        return UInt16(hostPort[hostPort.index(after: colon)...])
+    }
+
+    /// A file name for a variant's profile: `profile-<UTC time>-<variant>.svg`.
+    static func profileName(_ variant: String) -> String {
+        let slug = String(variant.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return "profile-\(formatter.string(from: Date()))-\(slug).svg"
+    }
+}

@@ -1,0 +1,148 @@
+import Yams
+
+/// A YAML node with the dotted key path that leads to it, for messages.
+struct Located {
+    var node: Node
+    /// Where the value came from, e.g. `load.connections` or `matrix.connections[2]`.
+    var path: String
+    /// The key node, when the value is a mapping value (its mark names the key).
+    var keyNode: Node?
+}
+
+/// Reads typed values out of YAML nodes and collects every mistake instead of stopping at the first.
+final class NodeReader {
+    let file: String
+    private(set) var issues: [ScenarioIssue] = []
+    private var seen: Set<String> = []
+
+    init(file: String) { self.file = file }
+
+    /// Records a mistake at `node` (or at the start of the file), once even if met again.
+    func report(_ node: Node?, _ key: String, _ message: String, hint: String? = nil) {
+        let mark = node?.mark
+        let issue = ScenarioIssue(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, key: key,
+                                  message: message, hint: hint)
+        if seen.insert(issue.description).inserted { issues.append(issue) }
+    }
+
+    /// The pairs of a mapping with string keys; reports a non-mapping or a non-scalar key.
+    func mapping(_ value: Located, what: String = "a mapping of keys to values") -> [(key: String, keyNode: Node, value: Node)]? {
+        guard case .mapping(let mapping) = value.node else {
+            report(value.node, value.path, "expected \(what), got \(Self.kind(value.node))")
+            return nil
+        }
+        var pairs: [(String, Node, Node)] = []
+        for (key, node) in mapping {
+            guard let text = key.scalar?.string else {
+                report(key, value.path, "a key must be a plain word, got \(Self.kind(key))")
+                continue
+            }
+            pairs.append((text, key, node))
+        }
+        return pairs
+    }
+
+    /// Reports keys not in `allowed`, suggesting the nearest one.
+    func checkKeys(_ pairs: [(key: String, keyNode: Node, value: Node)], allowed: [String], in path: String) {
+        for pair in pairs where !allowed.contains(pair.key) {
+            let full = path.isEmpty ? pair.key : "\(path).\(pair.key)"
+            let hint = Suggestion.nearest(pair.key, in: allowed).map { "did you mean `\($0)`?" }
+                ?? "allowed here: \(allowed.joined(separator: ", "))"
+            report(pair.keyNode, full, "unknown key", hint: hint)
+        }
+    }
+
+    func string(_ value: Located) -> String? {
+        guard case .scalar(let scalar) = value.node, value.node.null == nil || scalar.style != .plain else {
+            report(value.node, value.path, "expected a text value, got \(Self.kind(value.node))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func bool(_ value: Located) -> Bool? {
+        guard let bool = value.node.bool, value.node.scalar?.style == .plain else {
+            report(value.node, value.path, "expected true or false, got \(Self.kind(value.node))")
+            return nil
+        }
+        return bool
+    }
+
+    func int(_ value: Located, in range: ClosedRange<Int>) -> Int? {
+        guard value.node.scalar?.style == .plain, let int = value.node.int else {
+            report(value.node, value.path, "expected a whole number, got \(Self.kind(value.node))",
+                   hint: "a number between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        guard range.contains(int) else {
+            report(value.node, value.path, "\(int) is out of range", hint: "allowed: \(range.lowerBound)...\(range.upperBound)")
+            return nil
+        }
+        return int
+    }
+
+    func number(_ value: Located, greaterThan low: Double, atMost high: Double) -> Double? {
+        let text = value.node.scalar?.string ?? ""
+        guard value.node.scalar != nil, let number = Quantity.count(text) else {
+            report(value.node, value.path, "expected a number, got \(Self.kind(value.node))", hint: "e.g. 1000, 10k, 1.5M")
+            return nil
+        }
+        guard number > low, number <= high else {
+            report(value.node, value.path, "\(text) is out of range", hint: "allowed: more than \(Quantity.trim(low)), at most \(Quantity.trim(high))")
+            return nil
+        }
+        return number
+    }
+
+    func duration(_ value: Located, in range: ClosedRange<UInt64>) -> UInt64? {
+        guard let text = value.node.scalar?.string else {
+            report(value.node, value.path, "expected a duration, got \(Self.kind(value.node))", hint: "e.g. 10s, 500ms")
+            return nil
+        }
+        guard let nanos = Quantity.durationNanos(text) else {
+            let hint = Quantity.plainNumber(text) != nil ? "give a unit: \(text)s or \(text)ms" : "e.g. 10s, 500ms, 1m"
+            report(value.node, value.path, "`\(text)` is not a duration", hint: hint)
+            return nil
+        }
+        guard range.contains(nanos) else {
+            report(value.node, value.path, "\(text) is out of range",
+                   hint: "allowed: \(Quantity.formatDuration(range.lowerBound)) to \(Quantity.formatDuration(range.upperBound))")
+            return nil
+        }
+        return nanos
+    }
+
+    func percent(_ value: Located) -> Double? {
+        guard let text = value.node.scalar?.string, let fraction = Quantity.percent(text), fraction <= 10 else {
+            report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: "e.g. 5%")
+            return nil
+        }
+        return fraction
+    }
+
+    /// One CPU number or a list of them.
+    func cpus(_ value: Located) -> [Int]? {
+        if case .sequence(let sequence) = value.node {
+            var result: [Int] = []
+            for (i, node) in sequence.enumerated() {
+                guard let cpu = int(Located(node: node, path: "\(value.path)[\(i)]"), in: 0...1023) else { return nil }
+                result.append(cpu)
+            }
+            if result.isEmpty { report(value.node, value.path, "empty CPU list", hint: "give CPU numbers such as [0] or [0, 1]") }
+            return result.isEmpty ? nil : result
+        }
+        return int(value, in: 0...1023).map { [$0] }
+    }
+
+    /// What a node is, for "expected X, got Y".
+    static func kind(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            if node.null != nil && scalar.style == .plain { return "nothing (null)" }
+            return "`\(scalar.string)`"
+        }
+    }
+}

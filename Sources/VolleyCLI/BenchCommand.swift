@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Metrics
+import Scenario
+
+/// `volley bench`: run a whole scenario and keep its result.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a scenario file: every variant, a side-by-side table, thresholds, and a result file.",
+        discussion: """
+        The scenario is validated first; any mistake is reported with file, line and column, and nothing starts.
+        For `server:` scenarios each variant gets its own `volley mongod` (when asked) and `volley serve` child,
+        pinned to the configured CPUs and always stopped (also on Ctrl-C, or if bench is killed).
+        Exit codes: 0 all thresholds pass, 1 a threshold failed, 2 bad scenario or a variant could not run, 130 interrupted.
+        Format: scenarios/README.md.
+        """
+    )
+
+    @Argument(help: "Scenario file (YAML).")
+    var scenario: String
+
+    @Option(name: .long, help: "Folder for results; the file goes to OUT/<scenario>/<timestamp>.json.")
+    var out: String = "results"
+
+    @Flag(name: .long, help: "Apply the scenario's `quick` settings (short runs for demos and CI).")
+    var quick = false
+
+    @Option(name: .long, help: "Override every variant's duration, e.g. 2s.")
+    var duration: String?
+
+    @Flag(name: .long, help: "Validate and list the variants, then stop.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Also write <timestamp>.md and <timestamp>.html reports beside the result.")
+    var report = false
+
+    @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
+    var serverBinary: String?
+
+    /// Children come from `--server-binary`, else from this very binary; in-process (tests) there is none to start.
+    func serverRunner() -> ServerRunner? {
+        if let serverBinary { return ServerRunner(executable: serverBinary) }
+        return VolleyMain.isExecutable ? ServerRunner(executable: ServerRunner.currentExecutable()) : nil
+    }
+
+    func run() throws {
+        var loaded: Scenario
+        do {
+            loaded = try ScenarioParser.load(path: scenario, options: .init(quick: quick))
+        } catch {
+            printError(error.description)
+            throw CommandExit(ExitStatus.badInput)
+        }
+        if let duration {
+            guard let nanos = Quantity.durationNanos(duration), nanos > 0 else {
+                throw usageError("invalid --duration '\(duration)' (examples: 2s, 500ms)")
+            }
+            for i in loaded.variants.indices { loaded.variants[i].load.durationNanos = nanos }
+        }
+        if dryRun {
+            print("\(loaded.name): \(loaded.variants.count) variant(s)")
+            for plan in loaded.variants {
+                print("  \(plan.name): \(plan.load.connections) connections, \(plan.load.threads) threads, \(Quantity.formatDuration(plan.load.durationNanos))")
+            }
+            return
+        }
+        let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
+                                   progress: .standardOutput(), command: ["volley"] + CommandLine.arguments.dropFirst())
+        let outcome = session.run()
+        for error in outcome.errors { printError("volley: \(error)") }
+        if report, let result = outcome.report, let path = outcome.resultPath {
+            let stem = (path as NSString).deletingPathExtension
+            let directory = (path as NSString).deletingLastPathComponent
+            do {
+                try AtomicFile.write(Data(MarkdownReport.render(result).utf8), to: stem + ".md")
+                try AtomicFile.write(Data(HTMLReport.render(result, baseDirectory: directory).utf8), to: stem + ".html")
+                print("report: \(stem).html")
+            } catch {
+                printError("volley: \(error)")
+            }
+        }
+        if outcome.exitCode != 0 { throw CommandExit(outcome.exitCode) }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Metrics
+import Scenario
+
+/// `volley report`: a Markdown summary and a self-contained HTML page from a result file.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Render a result file as Markdown (CI summary, PR comment) and/or one offline HTML page with charts.",
+        discussion: "Without --md or --html the Markdown goes to standard output. Exit 2 when the result cannot be read."
+    )
+
+    @Argument(help: "Result file (JSON).")
+    var result: String
+
+    @Option(name: .long, help: "Write the Markdown summary here.")
+    var md: String?
+
+    @Option(name: .long, help: "Write the HTML report here.")
+    var html: String?
+
+    @Flag(name: .long, help: "Replace existing report files.")
+    var overwrite = false
+
+    func run() throws {
+        let report: RunReport
+        do { report = try RunReport.load(from: result) } catch { throw usageError("\(error)") }
+        let markdown = MarkdownReport.render(report)
+        if md == nil && html == nil { print(markdown, terminator: ""); return }
+        do {
+            if let md { try AtomicFile.write(Data(markdown.utf8), to: md, overwrite: overwrite) }
+            if let html {
+                let page = HTMLReport.render(report, baseDirectory: (result as NSString).deletingLastPathComponent)
+                try AtomicFile.write(Data(page.utf8), to: html, overwrite: overwrite)
+            }
+        } catch {
+            throw usageError("\(error)")
+        }
+    }
+}

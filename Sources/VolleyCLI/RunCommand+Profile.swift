@@ -1,0 +1,55 @@
+import Foundation
+import LoadGen
+import Profiler
+
+/// `volley run --profile FILE`: a sampled CPU profile of the generator's own threads.
+extension RunCommand {
+    struct ProfileSettings {
+        var path: String
+        var format: ProfileFormat
+        var hz: Int
+    }
+
+    /// Validates the profile flags; nil when no profile was asked for.
+    func profileSettings() throws -> ProfileSettings? {
+        guard let profile else {
+            if profileFormat != nil { throw usageError("--profile-format needs --profile FILE") }
+            return nil
+        }
+        guard (1...10_000).contains(profileHz) else { throw usageError("invalid --profile-hz \(profileHz) (1...10000)") }
+        let format: ProfileFormat
+        if let profileFormat {
+            guard let named = ProfileFormat(name: profileFormat) else {
+                throw usageError("invalid --profile-format '\(profileFormat)' (folded, speedscope, svg)")
+            }
+            format = named
+        } else {
+            format = ProfileFormat(path: profile) ?? .folded
+        }
+        return ProfileSettings(path: profile, format: format, hz: profileHz)
+    }
+
+    /// Registers the main thread and, through the runner's hook, every worker thread; starts sampling.
+    func startProfiling(_ settings: ProfileSettings, runner: LoadRunner) throws {
+        runner.onWorkerThreadStart = { Profiler.registerCurrentThread() }
+        Profiler.registerCurrentThread()
+        do { try Profiler.shared.start(hz: settings.hz) } catch { throw usageError("\(error)") }
+    }
+
+    /// Stops sampling and writes the profile file.
+    func finishProfiling(_ settings: ProfileSettings) throws {
+        let profile = Profiler.shared.stop()
+        let title = "volley " + CommandLine.arguments.dropFirst().joined(separator: " ")
+        do {
+            try profile.write(to: settings.path, format: settings.format, title: title)
+        } catch {
+            throw usageError("cannot write profile '\(settings.path)': \(error.localizedDescription)")
+        }
+        if !quiet {
+            let seconds = Double(profile.durationNanos) / 1e9
+            let overhead = seconds > 0 ? Double(profile.handlerNanos) / 1e9 / seconds * 100 : 0
+            printError(String(format: "Profile: %d samples at %d Hz (%llu dropped, %.2f%% of a core in the sampler) written to %@ (%@)",
+                              profile.sampleCount, settings.hz, profile.dropped, overhead, settings.path, settings.format.rawValue))
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import RefServer
+import UVKit
+
+/// `volley serve`: a reference server, sync (thread per connection) or async (libuv loops).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the reference routes with the sync (thread pool) or async (event loop) model.",
+        discussion: """
+        Example: volley serve --model async --workers 1 --port 8080
+        With MongoDB: volley serve --mongo-uri mongodb://127.0.0.1:27017/ --db-threads 16
+        (an unreachable database at start-up is an error: the server does not start).
+        Prints 'listening on http://HOST:PORT/ (model M, N workers|threads)' once ready.
+        SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0 within --grace.
+        Routes and limits: docs/refserver.md.
+        """
+    )
+
+    @Option(name: .long, help: "Concurrency model: sync or async.")
+    var model: String = "async"
+
+    @Option(name: .long, help: "Address to listen on (loopback only).")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Port (0 picks a free one).")
+    var port: UInt16 = 8080
+
+    @Option(name: .long, help: "Async: event-loop threads, each with its own listener (SO_REUSEPORT).")
+    var workers: Int = 1
+
+    @Option(name: .long, help: "Sync: pool threads, each serving one connection at a time.")
+    var threads: Int = 64
+
+    @Option(name: .long, help: "Largest request body in bytes (more gets 413).")
+    var maxBody: Int = 1 << 20
+
+    @Option(name: .long, help: "Time to receive a whole request head, e.g. 10s (else 408 and close).")
+    var headerTimeout: String = "10s"
+
+    @Option(name: .long, help: "Close keep-alive connections idle this long, e.g. 75s.")
+    var idleTimeout: String = "75s"
+
+    @Option(name: .long, help: "How long shutdown waits for requests in flight, e.g. 5s.")
+    var grace: String = "5s"
+
+    @Flag(name: .long, help: "Log each request to standard error.")
+    var accessLog = false
+
+    @Option(name: .long, help: "MongoDB URI for /fetch, /db, /queries, /multi (without it they answer 503).")
+    var mongoURI: String?
+
+    @Option(name: .long, help: "Async: threads of the libuv work queue that runs DB work (sets UV_THREADPOOL_SIZE; libuv's default is 4).")
+    var dbThreads: Int?
+
+    @Option(name: .long, help: "Most libmongoc clients in the pool (default: --threads for sync, the work-queue size for async).")
+    var dbPool: Int?
+
+    func run() throws {
+        // libuv sizes its work queue once, at the process's first uv_queue_work: set it first.
+        if let dbThreads {
+            guard (1...1024).contains(dbThreads) else { throw usageError("--db-threads must be 1 to 1024") }
+            setenv("UV_THREADPOOL_SIZE", String(dbThreads), 1)
+        }
+        guard let model = ServerModel(rawValue: model) else {
+            throw usageError("unknown model '\(self.model)' (sync or async)")
+        }
+        guard let address = try? SocketAddress.resolve(host: host, port: port), address.isLoopback else {
+            throw usageError("the reference servers listen on loopback only (127.0.0.1 or ::1), not '\(host)'")
+        }
+        guard workers >= 1, workers <= 256 else { throw usageError("--workers must be 1 to 256") }
+        guard threads >= 1, threads <= 4096 else { throw usageError("--threads must be 1 to 4096") }
+        guard maxBody >= 0 else { throw usageError("--max-body must not be negative") }
+        func millis(_ text: String, _ flag: String) throws -> Int {
+            guard let ns = DurationParser.nanoseconds(text), ns >= 1_000_000 else {
+                throw usageError("\(flag): not a duration of at least 1ms: '\(text)'")
+            }
+            return Int(ns / 1_000_000)
+        }
+        if let dbPool, !(1...4096).contains(dbPool) { throw usageError("--db-pool must be 1 to 4096") }
+        let options = ServerOptions(
+            model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBody,
+            headerTimeoutMillis: try millis(headerTimeout, "--header-timeout"),
+            idleTimeoutMillis: try millis(idleTimeout, "--idle-timeout"),
+            graceMillis: try millis(grace, "--grace"), accessLog: accessLog)
+        // Watch the signals before any thread exists, so none of them takes one.
+        let signals = try TerminationSignals()
+        let server: any ReferenceServer
+        let database = try mongoURI.map { try openDatabase($0, model: model) }
+        do { server = try startServer(options, database: database) } catch {
+            throw usageError("cannot listen on \(host):\(port): \(error)")
+        }
+        let shownHost = address.isIPv6 ? "[\(address.numericHost)]" : address.numericHost
+        let size = model == .async ? "\(workers) worker\(workers == 1 ? "" : "s")" : "\(threads) thread\(threads == 1 ? "" : "s")"
+        if let database {
+            printError("volley serve: DB routes on \(database.backend.uriString) (pool of \(poolSize(model)) clients"
+                + (model == .async ? ", \(workQueueThreads) work-queue threads)" : ")"))
+        }
+        print("listening on http://\(shownHost):\(server.port)/ (model \(model.rawValue), \(size))")
+        fflush(nil)
+        signals.wait()
+        server.beginShutdown()
+        let deadline = Date().addingTimeInterval(Double(options.graceMillis) / 1000)
+        while !server.isStopped && Date() < deadline { usleep(5_000) }
+        if server.isStopped {
+            server.join()
+        } else {
+            printError("volley serve: grace period over, closing the remaining connections")
+            server.forceStop()
+            let hard = Date().addingTimeInterval(0.5)
+            while !server.isStopped && Date() < hard { usleep(5_000) }
+        }
+    }
+}
+
+extension ServeCommand {
+    /// The work queue's size as libuv will read it (its default 4, at most 1024).
+    var workQueueThreads: Int {
+        let text = ProcessInfo.processInfo.environment["UV_THREADPOOL_SIZE"] ?? ""
+        return min(1024, max(1, Int(text) ?? 4))
+    }
+
+    /// Sync: one client per pool thread (each thread blocks on its own). Async: one per
+    /// work-queue thread, the most that ever run DB work at once.
+    func poolSize(_ model: ServerModel) -> Int {
+        dbPool ?? (model == .sync ? threads : workQueueThreads)
+    }
+
+    /// Checks that the database answers before serving (a misconfigured server does not
+    /// start), then opens the client pool.
+    func openDatabase(_ uri: String, model: ServerModel) throws -> MongoDatabase {
+        do {
+            try MongoDatabase.checkReachable(uri: uri)
+            return try MongoDatabase(uri: uri, poolSize: poolSize(model))
+        } catch {
+            throw usageError("cannot start: \(error)")
+        }
+    }
+}
+
+/// SIGINT and SIGTERM watched on a small loop of their own.
+final class TerminationSignals {
+    let loop: EventLoop
+    var watchers: [SignalWatcher] = []
+
+    init() throws {
+        loop = try EventLoop(readBufferSize: 64)
+        for signal in [SIGINT, SIGTERM] {
+            watchers.append(SignalWatcher(loop: loop, signal: signal) { [loop] _ in loop.stop() })
+        }
+    }
+
+    /// Blocks until one of them arrives.
+    func wait() {
+        loop.run()
+        for watcher in watchers { watcher.close() }
+        loop.drain()
+    }
+}

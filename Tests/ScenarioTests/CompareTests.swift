@@ -1,0 +1,102 @@
+import Foundation
+import Metrics
+import Testing
+@testable import Scenario
+import VolleyCLI
+
+@Suite struct CompareTests {
+    let base = ReportFixtures.report([
+        ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(2000, 100, 10_000)),
+        ReportFixtures.variant("async /", latenciesMicros: ReportFixtures.spread(2000, 100, 5_000)),
+    ])
+
+    /// Same figures are ok; slower latency and fewer requests are regressions; better is better.
+    @Test func verdicts() throws {
+        let new = ReportFixtures.report([
+            ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(2000, 100, 10_000)),
+            ReportFixtures.variant("async /", latenciesMicros: ReportFixtures.spread(1800, 100, 6_000), errors: 1),
+            ReportFixtures.variant("async /new", latenciesMicros: [100]),
+        ])
+        let c = try Comparison.compare(base: base, new: new)
+        #expect(c.variants.map(\.name) == ["sync /", "async /"])
+        #expect(c.variants[0].figures.allSatisfy { $0.verdict == .ok })
+        let figures = Dictionary(uniqueKeysWithValues: c.variants[1].figures.map { ($0.figure, $0) })
+        #expect(figures["rps"]?.verdict == .regression)        // 2000 → 1800 req/s is -10%
+        #expect(abs((figures["rps"]?.change ?? 0) + 0.10) < 1e-9)
+        #expect(figures["p99"]?.verdict == .regression)
+        #expect(figures["errors"]?.verdict == .regression)
+        #expect(figures["errors"]?.newCount == 1)
+        #expect(c.onlyInNew == ["async /new"])
+        #expect(c.hasRegression)
+        let loose = try Comparison.compare(base: base, new: new, tolerances: RegressionTolerances(all: 0.5, errors: 0.01))
+        #expect(!loose.hasRegression)
+        let better = try Comparison.compare(base: new, new: base)
+        #expect(better.variants[1].figures.first { $0.figure == "rps" }?.verdict == .better)
+    }
+
+    /// The command-line tolerance forms parse; nonsense does not.
+    @Test func toleranceForms() {
+        #expect(RegressionTolerances.parse("5%") == RegressionTolerances(all: 0.05))
+        #expect(RegressionTolerances.parse("rps=3%,p99=10%") == RegressionTolerances(rps: 0.03, p50: 0.05, p99: 0.10, p999: 0.05, errors: 0))
+        #expect(RegressionTolerances.parse("5") == nil)
+        #expect(RegressionTolerances.parse("rsp=5%") == nil)
+    }
+
+    /// `volley compare` exits 0 on equal files, 1 on a regression, 2 on unusable input, saying why.
+    @Test func exitCodes() throws {
+        let dir = try ReportFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func file(_ name: String, _ report: RunReport) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try report.write(to: path)
+            return path
+        }
+        let basePath = try file("base.json", base)
+        let worse = try file("worse.json", ReportFixtures.report([
+            ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(1000, 100, 30_000)),
+        ]))
+        let other = try file("other.json", ReportFixtures.report([ReportFixtures.variant("json", latenciesMicros: [100])]))
+        let future = try file("future.json", ReportFixtures.report(base.variants, schemaVersion: 99))
+        let garbage = dir.appendingPathComponent("garbage.json").path
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: garbage))
+
+        #expect(VolleyMain.run(["compare", basePath, basePath]) == 0)
+        #expect(VolleyMain.run(["compare", basePath, worse]) == 1)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--max-regression", "1000%"]) == 0)
+        let seed = repositoryRoot.appendingPathComponent("scenarios/seed-pycon-2017.yaml").path
+        #expect(VolleyMain.run(["compare", basePath, worse, "--scenario", seed]) == 1)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--max-regression", "nonsense"]) == 2)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--format", "json"]) == 1)
+        #expect(VolleyMain.run(["compare", basePath, other]) == 2)
+        #expect(VolleyMain.run(["compare", basePath, future]) == 2)
+        #expect(VolleyMain.run(["compare", basePath, garbage]) == 2)
+        #expect(VolleyMain.run(["compare", basePath, dir.appendingPathComponent("missing.json").path]) == 2)
+        #expect(VolleyMain.run(["compare", basePath, basePath, "--format", "xml"]) == 2)
+    }
+
+    /// No common variant is unusable input, and the message names both sides' variants.
+    @Test func noCommonVariants() {
+        let other = ReportFixtures.report([ReportFixtures.variant("json", latenciesMicros: [100])])
+        #expect(throws: Comparison.Unusable.self) { try Comparison.compare(base: base, new: other) }
+        do { _ = try Comparison.compare(base: base, new: other) } catch {
+            #expect(error.description.contains("no variant is in both files"))
+            #expect(error.description.contains("sync /") && error.description.contains("json"))
+        }
+    }
+
+    /// Text, Markdown and JSON renderings carry every figure and the verdict.
+    @Test func renderings() throws {
+        let new = ReportFixtures.report([ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(2000, 100, 30_000))])
+        let c = try Comparison.compare(base: base, new: new, basePath: "a.json", newPath: "b.json")
+        let text = ComparisonPrinter.render(c, format: .text)
+        #expect(text.contains("variant  figure"))
+        #expect(text.contains("REGRESSION"))
+        #expect(text.contains("only in base: async /"))
+        #expect(text.hasSuffix("verdict: REGRESSION in sync / p50, sync / p99, sync / p99.9\n"))
+        let md = ComparisonPrinter.render(c, format: .md)
+        #expect(md.contains("| sync / | p99 |"))
+        #expect(md.contains("**REGRESSION**"))
+        let json = try JSONSerialization.jsonObject(with: Data(ComparisonPrinter.render(c, format: .json).utf8)) as? [String: Any]
+        #expect((json?["variants"] as? [[String: Any]])?.count == 1)
+    }
+}

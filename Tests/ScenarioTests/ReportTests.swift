@@ -1,0 +1,89 @@
+import Foundation
+import Metrics
+import Testing
+@testable import Scenario
+
+@Suite struct ReportTests {
+    let report = ReportFixtures.report([
+        ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(3000, 200, 40_000), seconds: 3),
+        ReportFixtures.variant("async <fetch>", latenciesMicros: ReportFixtures.spread(3000, 100, 9_000), seconds: 3, errors: 2,
+                               server: ["slowCallbacks": [["handle": "<Handle cpu()>", "seconds": 0.152]], "slowCallbackCount": 1],
+                               profiles: ["async.svg", "async.folded"]),
+    ])
+
+    /// The Markdown summary has the side-by-side table with every variant and the host.
+    @Test func markdown() {
+        let md = MarkdownReport.render(report)
+        #expect(md.hasPrefix("## Volley: test\n"))
+        #expect(md.contains("| variant | req/s | p50 | p90 | p99 | max | errors | gen CPU/req | slow cb |"))
+        #expect(md.contains("| sync / | 1000 |"))
+        #expect(md.contains("| async <fetch> | 1000 |"))
+        #expect(md.contains("| 2 (0.07%) | - | 1 |"))
+        #expect(md.contains("Test CPU, 2 CPUs"))
+    }
+
+    /// The HTML page is self-contained: inline SVG charts, one spectrum line per variant, escaped names,
+    /// the slow-callback list, the flame graph embedded, and nothing fetched from elsewhere.
+    @Test func html() throws {
+        let dir = try ReportFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" height=\"40\"><g id=\"flame-marker\"/></svg>".utf8)
+            .write(to: dir.appendingPathComponent("async.svg"))
+        let html = HTMLReport.render(report, baseDirectory: dir.path)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3)   // spectrum, req/s, errors/s
+        #expect(html.contains("Latency by percentile distribution"))
+        #expect(html.contains("99.9%"))
+        #expect(html.components(separatedBy: "<polyline").count - 1 == 2 + 2 + 2)   // spectrum, req/s, errors/s
+        #expect(html.contains("async &lt;fetch&gt;"))
+        #expect(!html.contains("async <fetch>"))
+        #expect(html.contains("&lt;Handle cpu()&gt;"))
+        // The flame graph is embedded whole as a data URL, so its own ids and script stay apart.
+        let marker = "data:image/svg+xml;base64,"
+        let encoded = try #require(html.range(of: marker).map { html[$0.upperBound...].prefix { $0 != "\"" } })
+        let svg = String(decoding: try #require(Data(base64Encoded: String(encoded))), as: UTF8.self)
+        #expect(svg.contains("flame-marker"))
+        #expect(html.contains("height:120px"))
+        #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        #expect(!html.contains("<script src") && !html.contains("<link"))
+    }
+
+    /// A missing flame graph is said, not fatal; a result without profiles has no such section.
+    @Test func optionalSections() {
+        let html = HTMLReport.render(report, baseDirectory: "/nonexistent")
+        #expect(html.contains("flame graph async.svg not found"))
+        let plain = HTMLReport.render(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: [100, 200])]))
+        #expect(!plain.contains("Flame graphs") && !plain.contains("Slow callbacks") && !plain.contains("Errors per second"))
+    }
+
+    /// Variants far apart (over 100×) get a logarithmic latency axis so the fast one stays visible.
+    @Test func spectrumLogAxis() {
+        let close = HTMLReport.spectrum(ReportFixtures.report([ReportFixtures.variant("a", latenciesMicros: ReportFixtures.spread(100, 1000, 5_000))]))
+        #expect(close.contains("latency (ms)<") && !close.contains("log scale)<"))
+        let far = HTMLReport.spectrum(ReportFixtures.report([
+            ReportFixtures.variant("fast", latenciesMicros: ReportFixtures.spread(100, 50, 200)),
+            ReportFixtures.variant("slow", latenciesMicros: ReportFixtures.spread(100, 10_000, 900_000)),
+        ]))
+        #expect(far.contains("latency (ms, log scale)"))
+        #expect(far.contains(">0.01<") && far.contains(">1000<"))
+    }
+
+    /// Per-second p99 is charted when the result has it, one line per variant, in milliseconds.
+    @Test func p99OverTime() {
+        var v = ReportFixtures.variant("x", latenciesMicros: [100, 200], seconds: 3)
+        #expect(HTMLReport.p99OverTime(ReportFixtures.report([v])) == nil)
+        v.perSecond = [SecondSlice(second: 0, requests: 1, p99Micros: 1_000), SecondSlice(second: 1, requests: 1, p99Micros: 30_000),
+                       SecondSlice(second: 2, requests: 1, p99Micros: 2_000)]
+        let svg = HTMLReport.p99OverTime(ReportFixtures.report([v])) ?? ""
+        #expect(svg.contains("p99 latency per second"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 1)
+        #expect(svg.contains(">30<"))   // the y axis reaches 30 ms
+    }
+
+    /// The spectrum follows the histogram: the last point of a line is the recorded maximum.
+    @Test func spectrumReachesMax() {
+        let svg = HTMLReport.spectrum(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: ReportFixtures.spread(100, 1000, 20_000))]))
+        #expect(svg.contains("<polyline"))
+        #expect(svg.contains(">20<"))   // the y axis reaches 20 ms
+    }
+}

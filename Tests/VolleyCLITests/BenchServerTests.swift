@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// A scenario file and a results folder in a fresh temporary folder, removed at the end.
+private final class ScenarioFolder {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("volley-bench-\(UUID().uuidString)")
+    var results: String { url.appendingPathComponent("results").path }
+
+    init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func write(_ yaml: String) throws -> String {
+        let path = url.appendingPathComponent("scenario.yaml").path
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+/// Processes whose environment says `volley bench` `parent` started them (VOLLEY_PARENT_PID).
+private func childrenStarted(by parent: Int32) -> [Int32] {
+    let marker = Data("VOLLEY_PARENT_PID=\(parent)".utf8)
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { pid in
+        guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        return environ.split(separator: 0).contains { Data($0) == marker }
+    }
+}
+
+/// Starts `volley bench` on `scenario`, waits until its first load phase has begun, and returns
+/// the process, its output file and the children it started.
+private func benchUntilLoad(_ scenario: String, results: String) throws -> (Process, URL, [Int32]) {
+    let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("volley-bench-out-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    let process = Process()
+    process.executableURL = volleyBinary()
+    process.arguments = ["bench", scenario, "--out", results]
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = process.standardOutput
+    try process.run()
+    let deadline = Date().addingTimeInterval(15)
+    while Date() < deadline && process.isRunning {
+        if let text = try? String(contentsOf: outURL, encoding: .utf8), text.contains(": load ") { break }
+        usleep(20_000)
+    }
+    return (process, outURL, childrenStarted(by: process.processIdentifier))
+}
+
+/// Waits up to `seconds` for the process to end; SIGKILLs it if it has not.
+private func waitExit(_ process: Process, seconds: Double) -> Int32? {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return nil }
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+/// Waits up to a second for `pids` to be gone; returns the survivors (SIGKILLed so none outlives the test).
+private func survivors(_ parent: Int32) -> [Int32] {
+    let deadline = Date().addingTimeInterval(1)
+    var left = childrenStarted(by: parent)
+    while !left.isEmpty && Date() < deadline { usleep(20_000); left = childrenStarted(by: parent) }
+    for pid in left { kill(pid, SIGKILL) }
+    return left
+}
+
+private let longScenario = """
+name: long
+server: {model: async, threads: 1}
+load: {threads: 1, connections: 2, duration: 20s}
+"""
+
+@Suite(.serialized) struct BenchServerTests {
+    /// A server scenario runs both models end to end: result file, passing thresholds, server stats.
+    @Test func serverScenarioEndToEnd() throws {
+        let folder = try ScenarioFolder()
+        let scenario = try folder.write("""
+        name: tiny
+        server: {threads: 4}
+        load: {threads: 1, connections: 4, duration: 1s, path: /plaintext}
+        matrix:
+          model: [async, sync]
+        thresholds: [errors == 0, rps > 100]
+        """)
+        let run = try runVolley(["bench", scenario, "--out", folder.results], timeout: 30)
+        #expect(run.code == 0, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("PASS  async  rps > 100"))
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.results + "/tiny")) ?? []
+        #expect(files.count == 1)
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder.results + "/tiny/" + (files.first ?? "")))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let variants = object?["variants"] as? [[String: Any]] ?? []
+        #expect(variants.map { $0["name"] as? String } == ["async", "sync"])
+        for variant in variants {
+            let server = variant["server"] as? [String: Any]
+            #expect(server?["model"] as? String == variant["name"] as? String)
+            let served = (server?["byRoute"] as? [String: Any])?["/plaintext"] as? [String: Any]
+            #expect((served?["200"] as? Int ?? 0) > 100)
+            #expect((variant["notes"] as? [String])?.contains { $0.hasPrefix("server: volley serve --model") } == true)
+        }
+    }
+
+    /// A threshold the servers cannot meet makes `volley bench` exit 1 and say which.
+    @Test func failingThresholdExitsOne() throws {
+        let folder = try ScenarioFolder()
+        let scenario = try folder.write("""
+        name: impossible
+        server: {model: async}
+        load: {threads: 1, connections: 2, duration: 500ms}
+        thresholds: [rps > 100M]
+        """)
+        let run = try runVolley(["bench", scenario, "--out", folder.results], timeout: 20)
+        #expect(run.code == 1, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("FAIL  default  rps > 100M"))
+    }
+
+    /// Ctrl-C half-way: bench stops its server, keeps what was measured, exits 130, and leaves no child.
+    @Test func interruptLeavesNoChild() throws {
+        let folder = try ScenarioFolder()
+        let (process, outURL, children) = try benchUntilLoad(try folder.write(longScenario), results: folder.results)
+        defer { try? FileManager.default.removeItem(at: outURL) }
+        #expect(children.count == 1)
+        process.interrupt()
+        #expect(waitExit(process, seconds: 10) == 130)
+        #expect(survivors(process.processIdentifier).isEmpty)
+        let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        #expect(output.contains("result: "))
+    }
+
+    /// Even a SIGKILLed bench leaves no server behind: its children die with it (PR_SET_PDEATHSIG).
+    @Test func killedBenchLeavesNoChild() throws {
+        let folder = try ScenarioFolder()
+        let (process, outURL, children) = try benchUntilLoad(try folder.write(longScenario), results: folder.results)
+        defer { try? FileManager.default.removeItem(at: outURL) }
+        #expect(children.count == 1)
+        kill(process.processIdentifier, SIGKILL)
+        _ = waitExit(process, seconds: 5)
+        #expect(survivors(process.processIdentifier).isEmpty)
+    }
+}
