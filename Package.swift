@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .target(name: "HTTP1"),
         .target(name: "UVKit", dependencies: ["CLibUV"]),
-        .target(name: "Metrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Metrics", dependencies: ["CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "LoadGen", dependencies: [
             "HTTP1", "UVKit", "Metrics",
             .product(name: "Histogram", package: "hdrhistogram-swift"),

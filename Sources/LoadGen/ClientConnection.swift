@@ -14,11 +14,24 @@ final class ClientConnection {
     /// A batch became due while the rest of the previous one was still queued in libuv (the
     /// server can answer before libuv reports the write done): send it when that write completes.
     private var sendWhenWritten = false
+    /// Paced runs: this connection's index in its thread (the pacer's key) and in the whole run
+    /// (its place in the schedule: it takes requests globalIndex, globalIndex + C, …).
+    private let index: Int
+    private let globalIndex: UInt64
+    /// Paced runs: slots taken so far, and the one taken but not yet sent.
+    private var slotsTaken: UInt64 = 0
+    private var slotDue: UInt64 = 0
+    private var hasSlot = false
+    /// Waiting in the pacer's heap.
+    private var queued = false
 
-    init(worker: Worker, loop: EventLoop, options: LoadOptions) {
+    init(worker: Worker, loop: EventLoop, options: LoadOptions, index: Int = 0, globalIndex: Int = 0) {
         self.worker = worker
         self.loop = loop
-        self.machine = ConnectionMachine(pipeline: options.pipeline, isHeadRequest: options.method == "HEAD")
+        self.index = index
+        self.globalIndex = UInt64(globalIndex)
+        self.machine = ConnectionMachine(pipeline: options.pipeline, isHeadRequest: options.method == "HEAD",
+                                         paced: options.rate != nil)
     }
 
     func open() {
@@ -95,7 +108,41 @@ final class ClientConnection {
         case .close:
             stream?.close()
             stream = nil
+        case .wait:
+            waitForSlot()
         }
+    }
+
+    /// Paced: nothing in flight. Takes the next slot of the schedule (unless the last one taken
+    /// was never sent, e.g. the connection was reopened meanwhile) and sends when it is due.
+    private func waitForSlot() {
+        if queued { return }
+        if !hasSlot {
+            slotDue = worker.due(request: slotsTaken &* UInt64(worker.totalConnections) &+ globalIndex)
+            slotsTaken &+= 1
+            hasSlot = true
+        }
+        let now = EventLoop.hrtime()
+        if slotDue <= now {
+            sendSlot(now: now)
+        } else {
+            queued = true
+            worker.pacer.add(connection: index, due: slotDue)
+        }
+    }
+
+    /// Paced: the pacer says this connection's slot has come.
+    func slotReached(now: UInt64) {
+        queued = false
+        // Not idle (reopening after an error): the slot is sent as soon as the connection is back.
+        guard machine.state == .idle else { return }
+        sendSlot(now: now)
+    }
+
+    private func sendSlot(now: UInt64) {
+        hasSlot = false
+        let action = worker.withRecorder { machine.sendScheduled(intended: slotDue, now: now, recorder: &$0) }
+        perform(action)
     }
 
     @inline(__always)

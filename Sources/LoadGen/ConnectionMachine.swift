@@ -11,6 +11,8 @@ public struct ConnectionMachine {
         case connecting
         /// Requests are written and responses awaited.
         case awaiting
+        /// Paced runs: connected, nothing in flight, waiting for the next slot of the schedule.
+        case idle
         /// The run is over; nothing more is sent.
         case stopped
     }
@@ -27,6 +29,9 @@ public struct ConnectionMachine {
         case reconnectLater
         /// Close this socket for good.
         case close
+        /// Paced runs: nothing is in flight; take the next slot of the schedule and call
+        /// `sendScheduled` when it is due.
+        case wait
     }
 
     public private(set) var state: State = .disconnected
@@ -34,15 +39,24 @@ public struct ConnectionMachine {
     public private(set) var inFlight = 0
     /// When the current batch was written (monotonic ns): latency is measured from here.
     public private(set) var batchStart: UInt64 = 0
+    /// When the current batch should have been written by the schedule (paced runs; equal to
+    /// `batchStart` otherwise): the corrected latency is measured from here.
+    public private(set) var intendedStart: UInt64 = 0
     let pipeline: Int
+    /// Requests follow a schedule (`-R`): after a response the machine waits for its next slot
+    /// instead of sending at once.
+    let paced: Bool
     var parser: ResponseParser
 
     /// - Parameters:
     ///   - pipeline: requests written at once, and awaited before the next batch.
     ///   - isHeadRequest: the request is HEAD, so responses carry no body.
-    public init(pipeline: Int = 1, isHeadRequest: Bool = false) {
+    ///   - paced: requests are sent when the schedule says (`sendScheduled`), one at a time.
+    public init(pipeline: Int = 1, isHeadRequest: Bool = false, paced: Bool = false) {
         precondition(pipeline >= 1)
+        precondition(!paced || pipeline == 1, "a paced connection sends one request per slot")
         self.pipeline = pipeline
+        self.paced = paced
         self.parser = ResponseParser(isHeadRequest: isHeadRequest)
     }
 
@@ -55,7 +69,18 @@ public struct ConnectionMachine {
     public mutating func connected(now: UInt64) -> Action {
         guard state == .connecting else { return state == .stopped ? .close : .none }
         parser.reset()
+        if paced { state = .idle; return .wait }
         return beginBatch(now: now)
+    }
+
+    /// Paced runs: the slot due at `intended` has come (`now` ≥ `intended`): send, and record
+    /// how late the send is against the schedule.
+    public mutating func sendScheduled(intended: UInt64, now: UInt64, recorder: inout Recorder) -> Action {
+        guard state == .idle else { return state == .stopped ? .close : .none }
+        recorder.recordScheduleLag(now &- min(intended, now))
+        let action = beginBatch(now: now)
+        intendedStart = intended
+        return action
     }
 
     /// Connecting failed.
@@ -69,7 +94,14 @@ public struct ConnectionMachine {
     /// Bytes arrived: parse every response they complete, record it, and decide what follows.
     @inline(__always)
     public mutating func received(_ bytes: UnsafeRawBufferPointer, now: UInt64, recorder: inout Recorder) -> Action {
-        guard state == .awaiting else { return state == .stopped ? .close : .none }
+        guard state == .awaiting else {
+            if state == .idle && !bytes.isEmpty {
+                // Nothing was asked: bytes now answer nothing we sent.
+                recorder.recordError(.parse, now: now)
+                return drop()
+            }
+            return state == .stopped ? .close : .none
+        }
         var rest = bytes
         while !rest.isEmpty {
             switch parser.parse(rest) {
@@ -78,7 +110,7 @@ public struct ConnectionMachine {
             case .complete(let consumed):
                 rest = UnsafeRawBufferPointer(rebasing: rest[consumed...])
                 if let action = completed(now: now, recorder: &recorder) {
-                    if action == .send && !rest.isEmpty {
+                    if (action == .send || action == .wait) && !rest.isEmpty {
                         // More bytes after the last awaited response: answers to nothing we sent.
                         recorder.recordError(.parse, now: now)
                         return drop()
@@ -95,7 +127,10 @@ public struct ConnectionMachine {
 
     /// The server closed the connection (EOF).
     public mutating func endOfStream(now: UInt64, recorder: inout Recorder) -> Action {
-        guard state == .awaiting else { return state == .stopped ? .close : reconnectIfRunning() }
+        guard state == .awaiting else {
+            if state == .idle { return drop() }
+            return state == .stopped ? .close : reconnectIfRunning()
+        }
         switch parser.finish() {
         case .complete:
             // A close-delimited body ends here.
@@ -148,19 +183,28 @@ public struct ConnectionMachine {
         state = .awaiting
         inFlight = pipeline
         batchStart = now
+        intendedStart = now
         return .send
     }
 
     /// One response completed; returns the action it calls for, or nil to keep reading.
     @inline(__always)
     private mutating func completed(now: UInt64, recorder: inout Recorder) -> Action? {
-        recorder.recordResponse(status: parser.status, latencyNanos: now &- batchStart, now: now)
+        if paced {
+            recorder.recordResponse(status: parser.status, latencyNanos: now &- intendedStart,
+                                    uncorrectedNanos: now &- batchStart, now: now)
+        } else {
+            recorder.recordResponse(status: parser.status, latencyNanos: now &- batchStart, now: now)
+        }
         inFlight -= 1
         if !parser.keepAlive {
             // The server will close: open a new connection (wrk does the same), no error.
             return drop()
         }
-        if inFlight == 0 { return beginBatch(now: now) }
+        if inFlight == 0 {
+            if paced { state = .idle; return .wait }
+            return beginBatch(now: now)
+        }
         return nil
     }
 

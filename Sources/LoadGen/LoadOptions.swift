@@ -16,13 +16,16 @@ public struct LoadOptions: Sendable {
     public var method: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Constant-throughput mode (`-R`): total requests/sec over all connections, or a linear
+    /// ramp; nil for a closed loop (each connection sends as soon as it has its answer).
+    public var rate: RateSchedule?
 
     public init(url: HTTPURL, threads: Int = 2, connections: Int = 10, durationNanos: UInt64 = 10_000_000_000,
                 timeoutNanos: UInt64 = 2_000_000_000, pipeline: Int = 1, method: String = "GET",
-                headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+                headers: [(name: String, value: String)] = [], body: [UInt8] = [], rate: RateSchedule? = nil) {
         self.url = url; self.threads = threads; self.connections = connections
         self.durationNanos = durationNanos; self.timeoutNanos = timeoutNanos; self.pipeline = pipeline
-        self.method = method; self.headers = headers; self.body = body
+        self.method = method; self.headers = headers; self.body = body; self.rate = rate
     }
 
     /// Threads actually used: never more than connections (wrk refuses -c < -t; Volley just uses fewer threads).
@@ -42,13 +45,23 @@ public struct LoadOptions: Sendable {
         if durationNanos == 0 { throw .invalidOption("duration must be greater than 0") }
         if timeoutNanos == 0 { throw .invalidOption("timeout must be greater than 0") }
         if pipeline < 1 || pipeline > 1024 { throw .invalidOption("pipeline depth must be between 1 and 1024") }
+        if let rate {
+            if pipeline > 1 {
+                // A pipelined batch goes out at once and is awaited whole: its requests cannot
+                // each keep their own slot, so the correction would be wrong. Refuse instead.
+                throw .invalidOption("-R (constant rate) cannot be combined with pipelining (-p > 1): each request needs its own slot in the schedule")
+            }
+            if rate.durationNanos != durationNanos { throw .invalidOption("the rate schedule must span the duration") }
+            if max(rate.startRate, rate.endRate) > 100_000_000 { throw .invalidOption("rate must be at most 100000000 requests/sec") }
+        }
     }
 
     /// The configuration as stored in result files.
     public var configuration: RunConfiguration {
         RunConfiguration(url: "http://\(url.hostHeader)\(url.target)", method: method, threads: effectiveThreads, connections: connections,
                          durationSeconds: Double(durationNanos) / 1e9, timeoutSeconds: Double(timeoutNanos) / 1e9,
-                         pipeline: pipeline, headers: headers.map { "\($0.name): \($0.value)" }, bodyBytes: body.count)
+                         pipeline: pipeline, headers: headers.map { "\($0.name): \($0.value)" }, bodyBytes: body.count,
+                         rate: rate?.startRate, rateEnd: rate.flatMap { $0.isConstant ? nil : $0.endRate })
     }
 }
 

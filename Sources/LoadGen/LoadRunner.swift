@@ -14,6 +14,8 @@ public final class LoadRunner {
     private let requestBytes: RequestBytes
     /// Whether the run was cut short by SIGINT (the measurement covers what ran).
     public private(set) var interrupted = false
+    /// Receives each second's merged latency histogram as the run goes (e.g. `--hlog`).
+    public var intervalSink: IntervalCollector.Sink?
     /// Called first thing on each worker thread (the profiler registers the thread here).
     public var onWorkerThreadStart: (@Sendable () -> Void)?
 
@@ -78,6 +80,13 @@ public final class LoadRunner {
             fatalError("cannot create an event loop: \(error)")
         }
 
+        let intervals = IntervalCollector(threads: threadCount, sink: intervalSink)
+        let start = EventLoop.hrtime()
+        for worker in workers {
+            worker.commonStart = start
+            worker.intervals = intervals
+        }
+
         let finished = Atomic<Int>(0)
         let allDone = LoopWakeup(loop: control) {
             if finished.load(ordering: .acquiring) == threadCount { control.stop() }
@@ -92,7 +101,7 @@ public final class LoadRunner {
             }
         }
         let threadStart = onWorkerThreadStart
-        let started = EventLoop.hrtime()
+        let started = start
         var progressTimer: LoopTimer?
         if let onProgress {
             let timer = LoopTimer(loop: control)
@@ -128,6 +137,19 @@ public final class LoadRunner {
         var merged = Measurement(elapsedNanoseconds: 0)
         for worker in workers {
             merged.merge(worker.recorder.measurement(end: worker.endTime == 0 ? end : worker.endTime))
+        }
+        for interval in intervals.finish(elapsedNanos: merged.elapsedNanoseconds) where interval.count > 0 {
+            while merged.perSecond.count <= interval.second {
+                merged.perSecond.append(SecondSlice(second: merged.perSecond.count))
+            }
+            merged.perSecond[interval.second].p50Micros = interval.p50Micros
+            merged.perSecond[interval.second].p99Micros = interval.p99Micros
+            merged.perSecond[interval.second].maxMicros = interval.maxMicros
+        }
+        if let rate = options.rate {
+            merged.askedRequests = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
+            if merged.uncorrectedLatency == nil { merged.uncorrectedLatency = Measurement.makeLatencyHistogram() }
+            if merged.scheduleLag == nil { merged.scheduleLag = Measurement.makeLatencyHistogram() }
         }
         return merged
     }

@@ -20,30 +20,44 @@ public struct Recorder {
     public var reconnects: UInt64 = 0
     public private(set) var statusClasses: [UInt64] = Array(repeating: 0, count: 6)
     public private(set) var perSecond: [SecondSlice]
-    /// Latency of the current second; its buckets move to `perSecondLatency` when the second ends.
-    private var secondLatency = Measurement.makeSecondLatencyHistogram()
-    public private(set) var perSecondLatency: [[LatencyBucket]] = []
+    /// Paced runs: latency from the actual send (the corrected one, from the intended send, is `latency`).
+    public private(set) var uncorrectedLatency = Measurement.makeLatencyHistogram()
+    /// Paced runs: how late each send was against its schedule, in microseconds.
+    public private(set) var scheduleLag = Measurement.makeLatencyHistogram()
+    /// This thread's CPU use and loop lag, set when its loop ends.
+    public var threadLoad: ThreadLoad?
+    public var loopLag = Measurement.makeLatencyHistogram()
+    /// Latencies of the current second only, handed to `intervals` when the second is over.
+    private var interval = Measurement.makeLatencyHistogram()
+    private var intervalSecond = 0
+    private let intervals: IntervalCollector?
     private var requestsAtLastSample: UInt64 = 0
     private var lastSampleTime: UInt64
 
     /// Creates a recorder for a run starting at `start`; `expectedSeconds` sizes the per-second series up front.
-    public init(start: UInt64, expectedSeconds: Int) {
+    /// `intervals` receives each second's latency histogram (per-second percentiles, `--hlog`).
+    public init(start: UInt64, expectedSeconds: Int, intervals: IntervalCollector? = nil) {
         self.start = start
         self.lastSampleTime = start
+        self.intervals = intervals
         perSecond = []
         perSecond.reserveCapacity(expectedSeconds + 2)
     }
 
-    /// Records one complete response.
+    /// Records one complete response; `latencyNanos` is the latency histograms' figure (in
+    /// paced runs, from the intended send), `uncorrectedNanos` the one from the actual send.
     @inline(__always)
-    public mutating func recordResponse(status: Int, latencyNanos: UInt64, now: UInt64) {
+    public mutating func recordResponse(status: Int, latencyNanos: UInt64, uncorrectedNanos: UInt64? = nil, now: UInt64) {
         requests &+= 1
+        let second = slot(now)
         let micros = min(max(latencyNanos / 1000, 1), latency.highestTrackableValue)
         _ = latency.record(micros)
+        _ = interval.record(micros)
+        if let uncorrectedNanos {
+            _ = uncorrectedLatency.record(min(max(uncorrectedNanos / 1000, 1), latency.highestTrackableValue))
+        }
         let statusClass = status / 100
         statusClasses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0] &+= 1
-        let second = slot(now)
-        _ = secondLatency.record(micros)
         perSecond[second].requests &+= 1
         if status > 399 {
             errors.status &+= 1
@@ -64,8 +78,16 @@ public struct Recorder {
         perSecond[slot(now)].errors &+= count
     }
 
-    /// Samples this thread's request rate since the last sample (wrk does this every 100 ms).
+    /// Records how late a paced send was against its schedule.
+    @inline(__always)
+    public mutating func recordScheduleLag(_ nanos: UInt64) {
+        _ = scheduleLag.record(min(nanos / 1000, scheduleLag.highestTrackableValue))
+    }
+
+    /// Samples this thread's request rate since the last sample (wrk does this every 100 ms),
+    /// and hands over the last second's latencies if a second has passed.
     public mutating func sampleRate(now: UInt64) {
+        _ = slot(now)
         let elapsed = now &- lastSampleTime
         guard elapsed > 0 else { return }
         let done = requests &- requestsAtLastSample
@@ -79,23 +101,26 @@ public struct Recorder {
     private mutating func slot(_ now: UInt64) -> Int {
         let second = now > start ? Int((now - start) / 1_000_000_000) : 0
         if second >= perSecond.count {
-            // Once a second at most: closes the second that ended and grows the series.
-            if !perSecond.isEmpty { closeSecondLatency(perSecond.count - 1) }
+            // Once a second at most: grows the series to reach the current second.
             while perSecond.count <= second { perSecond.append(SecondSlice(second: perSecond.count)) }
         }
+        if second > intervalSecond { rollInterval(to: second) }
         return second
     }
 
-    /// Moves the current second's latency buckets to `perSecondLatency[second]` and clears it.
-    private mutating func closeSecondLatency(_ second: Int) {
-        guard secondLatency.totalCount > 0 else { return }
-        while perSecondLatency.count <= second { perSecondLatency.append([]) }
-        perSecondLatency[second] = Self.buckets(secondLatency)
-        secondLatency.reset()
+    /// A second (or more) is over: its histogram goes to the collector and is reused.
+    private mutating func rollInterval(to second: Int) {
+        intervals?.submit(second: intervalSecond, interval)
+        interval.reset()
+        for quiet in (intervalSecond + 1)..<second { intervals?.submit(second: quiet, nil) }
+        intervalSecond = second
     }
 
-    static func buckets(_ histogram: Histogram<UInt64>) -> [LatencyBucket] {
-        histogram.recordedValues().map { LatencyBucket(value: $0.value, count: UInt64($0.count)) }
+    /// The run is over: hands over the last, partial second.
+    public mutating func finishIntervals() {
+        intervals?.submit(second: intervalSecond, interval, last: true)
+        interval.reset()
+        intervalSecond = Int.max
     }
 
     /// This thread's figures as a `Measurement` for merging.
@@ -110,12 +135,12 @@ public struct Recorder {
         m.latency = latency
         m.requestRate = requestRate
         m.perSecond = perSecond
-        m.perSecondLatency = perSecondLatency
-        if secondLatency.totalCount > 0, !perSecond.isEmpty {
-            // The last second is still open.
-            while m.perSecondLatency.count < perSecond.count { m.perSecondLatency.append([]) }
-            m.perSecondLatency[perSecond.count - 1] = Self.buckets(secondLatency)
+        if uncorrectedLatency.totalCount > 0 || scheduleLag.totalCount > 0 {
+            m.uncorrectedLatency = uncorrectedLatency
+            m.scheduleLag = scheduleLag
         }
+        m.loopLag = loopLag
+        if let threadLoad { m.threads = [threadLoad] }
         return m
     }
 }

@@ -15,6 +15,16 @@ final class Worker: @unchecked Sendable {
     private var connections: [ClientConnection] = []
     private var wakeup: LoopWakeup!
     private var stopped = false
+    /// Set by the runner before `run()`: the run's common start (so every thread's seconds and
+    /// schedule line up) and the collector of per-second histograms.
+    var commonStart: UInt64 = 0
+    var intervals: IntervalCollector?
+    /// Paced runs: the thread's pacer, and the number of connections of the whole run.
+    private(set) var pacer: Pacer!
+    var totalConnections: Int { options.connections }
+    private var firstGlobalIndex: Int {
+        (0..<index).reduce(0) { $0 + options.connections(forThread: $1) }
+    }
     /// Totals published every 100 ms for live progress; the only state other threads read.
     let published = PublishedCounts()
 
@@ -32,13 +42,15 @@ final class Worker: @unchecked Sendable {
 
     /// Runs the load on the calling thread until the duration is over or a stop is requested.
     func run() {
-        // The loop was created before this thread started: its cached clock may be stale, and
-        // the end timer would fire early by that much.
-        loop.updateTime()
-        let start = EventLoop.hrtime()
-        recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2)
-        let endTimer = LoopTimer(loop: loop)
-        endTimer.start(timeoutMillis: max(1, (options.durationNanos + 999_999) / 1_000_000)) { [unowned self] in self.stop() }
+        let start = commonStart != 0 ? commonStart : EventLoop.hrtime()
+        recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2,
+                            intervals: intervals)
+        let monitor = GeneratorMonitor(loop: loop)
+        // The run ends `duration` after the common start, however late this thread started (an
+        // absolute time: libuv's timers count from the loop's cached clock, stale before it runs).
+        let endTimer: PreciseTimer
+        do { endTimer = try PreciseTimer(loop: loop) { [unowned self] in self.stop() } } catch { fatalError("cannot create a timer: \(error)") }
+        endTimer.arm(at: start + options.durationNanos)
 
         // Timeouts and delayed reconnects are checked on a short tick.
         let tick = LoopTimer(loop: loop)
@@ -50,13 +62,22 @@ final class Worker: @unchecked Sendable {
         }
 
         let count = options.connections(forThread: index)
+        if options.rate != nil {
+            do {
+                pacer = try Pacer(loop: loop, capacity: count) { [unowned self] i, now in self.connections[i].slotReached(now: now) }
+            } catch { fatalError("cannot create a timer: \(error)") }
+        }
         connections.reserveCapacity(count)
-        for _ in 0..<count where !stopped {
-            let connection = ClientConnection(worker: self, loop: loop, options: options)
+        let first = firstGlobalIndex
+        for i in 0..<count where !stopped {
+            let connection = ClientConnection(worker: self, loop: loop, options: options, index: i, globalIndex: first + i)
             connections.append(connection)
             connection.open()
         }
         if !stopped { loop.run() }
+        recorder.threadLoad = monitor.finish(thread: index)
+        recorder.loopLag = monitor.loopLag
+        recorder.finishIntervals()
         finishLoop()
     }
 
@@ -89,6 +110,10 @@ final class Worker: @unchecked Sendable {
     }
 
     // MARK: - Used by connections
+
+    /// Paced runs: when request `n` of the whole run is due (monotonic ns).
+    @inline(__always)
+    func due(request n: UInt64) -> UInt64 { recorder.start &+ options.rate!.offsetNanos(ofRequest: n) }
 
     @inline(__always)
     func withRecorder<R>(_ body: (inout Recorder) -> R) -> R { body(&recorder) }

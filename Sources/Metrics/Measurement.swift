@@ -35,8 +35,8 @@ public struct SecondSlice: Codable, Sendable, Equatable {
     public var second: Int
     public var requests: UInt64
     public var errors: UInt64
-    /// Latency of the responses completed in that second, µs, at 2 significant digits
-    /// (within 1%); absent when no response completed or the engine did not record it.
+    /// Latency of the responses completed in that second, µs (corrected in constant-rate runs);
+    /// absent when no response completed or the engine did not record it.
     public var p50Micros: UInt64?
     public var p99Micros: UInt64?
     public var maxMicros: UInt64?
@@ -46,13 +46,6 @@ public struct SecondSlice: Codable, Sendable, Equatable {
         self.second = second; self.requests = requests; self.errors = errors
         self.p50Micros = p50Micros; self.p99Micros = p99Micros; self.maxMicros = maxMicros
     }
-}
-
-/// One non-empty bucket of a latency histogram: the highest value equivalent to the bucket and its count.
-public struct LatencyBucket: Sendable, Equatable {
-    public var value: UInt64
-    public var count: UInt64
-    public init(value: UInt64, count: UInt64) { self.value = value; self.count = count }
 }
 
 /// What a load run was asked to do; stored in results so a run can be repeated and compared.
@@ -70,15 +63,17 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var headers: [String]
     /// Size of the request body in bytes.
     public var bodyBytes: Int
-    /// Asked requests/sec for constant-rate runs; nil for closed-loop runs.
+    /// Asked requests/sec for constant-rate runs (the start of a ramp); nil for closed-loop runs.
     public var rate: Double?
+    /// Asked requests/sec at the end of a ramp (`-R 1000:20000`); nil for a constant rate.
+    public var rateEnd: Double?
 
     public init(url: String, method: String = "GET", threads: Int, connections: Int, durationSeconds: Double,
                 timeoutSeconds: Double = 2, pipeline: Int = 1, headers: [String] = [], bodyBytes: Int = 0,
-                rate: Double? = nil) {
+                rate: Double? = nil, rateEnd: Double? = nil) {
         self.url = url; self.method = method; self.threads = threads; self.connections = connections
         self.durationSeconds = durationSeconds; self.timeoutSeconds = timeoutSeconds; self.pipeline = pipeline
-        self.headers = headers; self.bodyBytes = bodyBytes; self.rate = rate
+        self.headers = headers; self.bodyBytes = bodyBytes; self.rate = rate; self.rateEnd = rateEnd
     }
 }
 
@@ -103,9 +98,16 @@ public struct Measurement: Sendable {
     public var requestRate: Histogram<UInt64>
     /// Requests and errors per second of the run.
     public var perSecond: [SecondSlice] = []
-    /// Latency of each second (index = second) as sparse buckets of a `makeSecondLatencyHistogram()`
-    /// histogram; threads' buckets are concatenated on merge and folded into `perSecond` by `secondsWithLatency()`.
-    public var perSecondLatency: [[LatencyBucket]] = []
+    /// Paced runs: latency from the actual send, µs (`latency` is then from the intended send).
+    public var uncorrectedLatency: Histogram<UInt64>?
+    /// Paced runs: how late sends were against the schedule, µs.
+    public var scheduleLag: Histogram<UInt64>?
+    /// Paced runs: requests the schedule asked for by the end of the run.
+    public var askedRequests: UInt64?
+    /// How late the generator's own 100 ms wake-ups ran, µs (its event loops' lag).
+    public var loopLag: Histogram<UInt64>?
+    /// CPU use of each load thread.
+    public var threads: [ThreadLoad] = []
 
     public init(elapsedNanoseconds: UInt64 = 0) {
         self.elapsedNanoseconds = elapsedNanoseconds
@@ -116,26 +118,6 @@ public struct Measurement: Sendable {
     /// A latency histogram with Volley's standard range: 1 µs to 1 hour, 3 significant digits.
     public static func makeLatencyHistogram() -> Histogram<UInt64> {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
-    }
-
-    /// A histogram for one second's latencies: 1 µs to 1 hour at 2 significant digits, small enough
-    /// (about 26 KB) to keep one per thread and reset every second.
-    public static func makeSecondLatencyHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
-    }
-
-    /// `perSecond` with each second's p50, p99 and max filled in from `perSecondLatency`.
-    public func secondsWithLatency() -> [SecondSlice] {
-        var slices = perSecond
-        var histogram = Measurement.makeSecondLatencyHistogram()
-        for (second, buckets) in perSecondLatency.enumerated() where second < slices.count && !buckets.isEmpty {
-            histogram.reset()
-            for bucket in buckets { _ = histogram.record(bucket.value, count: bucket.count) }
-            slices[second].p50Micros = histogram.valueAtPercentile(50)
-            slices[second].p99Micros = histogram.valueAtPercentile(99)
-            slices[second].maxMicros = histogram.max
-        }
-        return slices
     }
 
     /// A histogram for requests/sec samples: up to 100 M requests/sec, 3 significant digits.
@@ -151,14 +133,20 @@ public struct Measurement: Sendable {
         for i in 0..<statusClasses.count { statusClasses[i] += other.statusClasses[i] }
         latency.add(other.latency)
         requestRate.add(other.requestRate)
+        Self.add(other.uncorrectedLatency, to: &uncorrectedLatency)
+        Self.add(other.scheduleLag, to: &scheduleLag)
+        Self.add(other.loopLag, to: &loopLag)
+        if let asked = other.askedRequests { askedRequests = (askedRequests ?? 0) + asked }
+        threads += other.threads
         for slice in other.perSecond {
             while perSecond.count <= slice.second { perSecond.append(SecondSlice(second: perSecond.count)) }
             perSecond[slice.second].requests += slice.requests
             perSecond[slice.second].errors += slice.errors
         }
-        for (second, buckets) in other.perSecondLatency.enumerated() where !buckets.isEmpty {
-            while perSecondLatency.count <= second { perSecondLatency.append([]) }
-            perSecondLatency[second] += buckets
-        }
+    }
+
+    private static func add(_ other: Histogram<UInt64>?, to mine: inout Histogram<UInt64>?) {
+        guard let other else { return }
+        if mine == nil { mine = other } else { mine!.add(other) }
     }
 }

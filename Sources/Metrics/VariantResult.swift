@@ -88,38 +88,49 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public var profiles: [String]?
     /// Remarks about this variant, for people.
     public var notes: [String]?
-    /// CPU time the load generator used for this variant, when it was measured.
-    public var generator: GeneratorUsage?
+    /// Constant-throughput runs: latency from the actual send, without coordinated-omission
+    /// correction (`latency` is then measured from the intended send).
+    public var uncorrectedLatency: LatencyStats?
+    /// The uncorrected latency histogram in microseconds.
+    public var uncorrectedLatencyHistogram: EncodedHistogram?
+    /// Constant-throughput runs: asked and achieved rate, and how late sends were.
+    public var pacing: PacingStats?
+    /// The generator's own CPU use and loop lag, and whether it limited the run.
+    public var generator: GeneratorHealth?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],
                 server: [String: JSONValue]? = nil, profiles: [String]? = nil, notes: [String]? = nil,
-                generator: GeneratorUsage? = nil) {
+                uncorrectedLatency: LatencyStats? = nil, uncorrectedLatencyHistogram: EncodedHistogram? = nil,
+                pacing: PacingStats? = nil, generator: GeneratorHealth? = nil) {
         self.name = name; self.configuration = configuration; self.summary = summary; self.latency = latency
         self.requestRate = requestRate; self.latencyHistogram = latencyHistogram; self.perSecond = perSecond
-        self.server = server; self.profiles = profiles; self.notes = notes; self.generator = generator
+        self.server = server; self.profiles = profiles; self.notes = notes
+        self.uncorrectedLatency = uncorrectedLatency; self.uncorrectedLatencyHistogram = uncorrectedLatencyHistogram
+        self.pacing = pacing; self.generator = generator
     }
 
     /// Computes every figure of a variant from the engine's merged measurement.
-    public init(name: String, configuration: RunConfiguration, measurement: Measurement) {
-        self.init(name: name, configuration: configuration, summary: RunSummary(measurement),
-                  latency: LatencyStats(measurement.latency), requestRate: RequestRateStats(measurement.requestRate),
-                  latencyHistogram: EncodedHistogram(measurement.latency), perSecond: measurement.secondsWithLatency())
-    }
-}
-
-/// CPU time the load generator's process spent during a measured run (user + system, from
-/// `getrusage`), so that a generator's own cost per request can be compared too.
-public struct GeneratorUsage: Codable, Sendable, Equatable {
-    /// User CPU time, seconds.
-    public var userSeconds: Double
-    /// System (kernel) CPU time, seconds.
-    public var systemSeconds: Double
-    /// `(user + system) / requests` in microseconds (0 when no request completed).
-    public var cpuMicrosPerRequest: Double
-
-    public init(userSeconds: Double, systemSeconds: Double, requests: UInt64) {
-        self.userSeconds = userSeconds; self.systemSeconds = systemSeconds
-        cpuMicrosPerRequest = requests == 0 ? 0 : (userSeconds + systemSeconds) * 1e6 / Double(requests)
+    public init(name: String, configuration: RunConfiguration, measurement m: Measurement) {
+        let summary = RunSummary(m)
+        var pacing: PacingStats?
+        if let asked = m.askedRequests {
+            let seconds = summary.elapsedSeconds
+            let askedRate = seconds > 0 ? Double(asked) / seconds : 0
+            pacing = PacingStats(askedRequests: asked, askedRate: askedRate, achievedRate: summary.requestsPerSecond,
+                                 achievedPercent: askedRate > 0 ? 100 * summary.requestsPerSecond / askedRate : 0,
+                                 scheduleLag: LagStats(m.scheduleLag ?? Measurement.makeLatencyHistogram()))
+        }
+        var generator: GeneratorHealth?
+        if !m.threads.isEmpty || m.loopLag != nil {
+            generator = GeneratorHealth(threads: m.threads, loopLag: LagStats(m.loopLag ?? Measurement.makeLatencyHistogram()),
+                                        pacing: pacing, connections: configuration.connections)
+        }
+        self.init(name: name, configuration: configuration, summary: summary,
+                  latency: LatencyStats(m.latency), requestRate: RequestRateStats(m.requestRate),
+                  latencyHistogram: EncodedHistogram(m.latency), perSecond: m.perSecond,
+                  uncorrectedLatency: m.askedRequests == nil ? nil : m.uncorrectedLatency.map(LatencyStats.init),
+                  uncorrectedLatencyHistogram: m.askedRequests == nil ? nil : m.uncorrectedLatency.map(EncodedHistogram.init),
+                  pacing: pacing, generator: generator)
     }
 }

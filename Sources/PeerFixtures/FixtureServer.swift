@@ -17,6 +17,15 @@ public enum FixtureBehaviour: Sendable, Equatable {
     case chunked
     /// Accepts connections and never answers.
     case silent
+    /// Answers each request exactly this many microseconds after it arrived (a precise timer).
+    case preciseDelay(microseconds: UInt64)
+    /// Answers after `delayMicros`, but once, `afterMillis` after the first request, freezes
+    /// completely for `forMillis`: nothing is answered in that window; what falls due in it is
+    /// answered when it ends.
+    case freeze(delayMicros: UInt64, afterMillis: UInt64, forMillis: UInt64)
+    /// Serves at most this many requests per second, in arrival order: beyond it requests
+    /// queue and their latency grows with the excess (a server at its capacity).
+    case capacity(perSecond: UInt64)
 }
 
 /// A small HTTP/1.1 server on 127.0.0.1 that behaves as told, for end-to-end tests of the
@@ -35,11 +44,12 @@ public final class FixtureServer: @unchecked Sendable {
         let connections = Atomic<Int>(0)
     }
 
-    /// Starts a server with `behaviour` on a free loopback port (or `port`).
-    public init(behaviour: FixtureBehaviour, host: String = "127.0.0.1", port: UInt16 = 0) throws {
+    /// Starts a server with `behaviour` on a free loopback port (or `port`). With `reusePort`,
+    /// several servers (threads) can share one port, the kernel spreading connections over them.
+    public init(behaviour: FixtureBehaviour, host: String = "127.0.0.1", port: UInt16 = 0, reusePort: Bool = false) throws {
         let loop = try EventLoop(readBufferSize: 64 * 1024)
         let address = try SocketAddress.resolve(host: host, port: port)
-        let listener = try TCPListener(loop: loop, address: address)
+        let listener = try TCPListener(loop: loop, address: address, reusePort: reusePort)
         let counters = Counters()
         let responder = Responder(behaviour: behaviour, loop: loop, counters: counters)
         listener.onAccept { stream in responder.serve(stream) }
@@ -78,11 +88,18 @@ private final class Responder {
     let loop: EventLoop
     let counters: FixtureServer.Counters
     let response: UnsafeMutableRawBufferPointer
+    /// Timed behaviours: answers waiting for their time, in due order, from `head` on.
+    private var queue: [(due: UInt64, connection: FixtureConnection)] = []
+    private var head = 0
+    private var timer: PreciseTimer?
+    private var firstRequest: UInt64 = 0
+    private var lastDue: UInt64 = 0
 
     init(behaviour: FixtureBehaviour, loop: EventLoop, counters: FixtureServer.Counters) {
         self.behaviour = behaviour
         self.loop = loop
         self.counters = counters
+
         let text: String
         switch behaviour {
         case .status(let code):
@@ -97,9 +114,51 @@ private final class Responder {
         let bytes = Array(text.utf8)
         response = .allocate(byteCount: bytes.count, alignment: 16)
         response.copyBytes(from: bytes)
+        switch behaviour {
+        case .preciseDelay, .freeze, .capacity:
+            timer = try? PreciseTimer(loop: loop) { [unowned self] in self.answerDue() }
+        default:
+            break
+        }
     }
 
     deinit { response.deallocate() }
+
+    /// Timed behaviours: when a request that arrived `now` is answered.
+    func schedule(_ connection: FixtureConnection) {
+        let now = EventLoop.hrtime()
+        if firstRequest == 0 { firstRequest = now }
+        var due = now
+        switch behaviour {
+        case .preciseDelay(let micros):
+            due = now + micros * 1000
+        case .freeze(let delayMicros, let afterMillis, let forMillis):
+            due = now + delayMicros * 1000
+            let start = firstRequest + afterMillis * 1_000_000, end = start + forMillis * 1_000_000
+            if due >= start && due < end { due = end }
+        case .capacity(let perSecond):
+            due = max(now, lastDue + 1_000_000_000 / max(perSecond, 1))
+        default:
+            break
+        }
+        lastDue = due
+        queue.append((due, connection))
+        if let timer, timer.armedAt == 0 || due < timer.armedAt { timer.arm(at: due) }
+    }
+
+    private func answerDue() {
+        let now = EventLoop.hrtime()
+        while head < queue.count, queue[head].due <= now {
+            let connection = queue[head].connection
+            head += 1
+            connection.write()
+        }
+        if head > 4096 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        if head < queue.count { timer?.arm(at: queue[head].due) }
+    }
 
     func serve(_ stream: TCPStream) {
         counters.connections.add(1, ordering: .relaxed)
@@ -151,6 +210,8 @@ private final class FixtureConnection {
                 timer.close()
                 write()
             }
+        case .preciseDelay, .freeze, .capacity:
+            responder.schedule(self)
         case .dropAfter(let limit):
             if answered >= limit { close(); return }
             write()

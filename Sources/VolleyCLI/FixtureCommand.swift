@@ -8,10 +8,10 @@ import UVKit
 struct FixtureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fixture",
-        abstract: "Serve a loopback HTTP fixture: ok, status:N, close, drop:N, delay:MS, chunked or silent."
+        abstract: "Serve a loopback HTTP fixture: ok, status:N, close, drop:N, delay:MS, precise:US, freeze:US:AFTER_MS:FOR_MS, capacity:N, chunked or silent."
     )
 
-    @Option(name: .long, help: "How to answer: ok, status:N, close, drop:N, delay:MS, chunked, silent.")
+    @Option(name: .long, help: "How to answer: ok, status:N, close, drop:N, delay:MS, precise:US, freeze:US:AFTER_MS:FOR_MS, capacity:N, chunked, silent.")
     var behaviour: String = "ok"
 
     @Option(name: .long, help: "Address to listen on (loopback only).")
@@ -22,7 +22,7 @@ struct FixtureCommand: ParsableCommand {
 
     func run() throws {
         guard let parsed = Self.parseBehaviour(behaviour) else {
-            throw usageError("unknown behaviour '\(behaviour)' (ok, status:N, close, drop:N, delay:MS, chunked, silent)")
+            throw usageError("unknown behaviour '\(behaviour)' (ok, status:N, close, drop:N, delay:MS, precise:US, freeze:US:AFTER_MS:FOR_MS, capacity:N, chunked, silent)")
         }
         guard let address = try? SocketAddress.resolve(host: host, port: port), address.isLoopback else {
             throw usageError("the fixture listens on loopback only (127.0.0.1 or ::1), not '\(host)'")
@@ -39,6 +39,14 @@ struct FixtureCommand: ParsableCommand {
     }
 
     static func parseBehaviour(_ text: String) -> FixtureBehaviour? {
+        let fields = text.split(separator: ":").map(String.init)
+        let numbers = fields.dropFirst().compactMap { UInt64($0) }
+        switch (fields.first ?? "", numbers.count == fields.count - 1 ? numbers : []) {
+        case ("precise", let n) where n.count == 1: return .preciseDelay(microseconds: n[0])
+        case ("freeze", let n) where n.count == 3: return .freeze(delayMicros: n[0], afterMillis: n[1], forMillis: n[2])
+        case ("capacity", let n) where n.count == 1 && n[0] > 0: return .capacity(perSecond: n[0])
+        default: break
+        }
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         let argument = parts.count > 1 ? UInt64(parts[1]) : nil
         switch (parts.first ?? "", argument) {

@@ -45,6 +45,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("p"), .long], help: "HTTP/1.1 pipelining depth: requests written at once per connection.")
     var pipeline: Int = 1
 
+    @Option(name: [.customShort("R"), .long],
+            help: "Constant throughput: total requests/sec over all connections (e.g. 2000, 10k), or a linear ramp START:END. Latency is then measured from when each request should have been sent.")
+    var rate: String?
+
+    @Option(name: .long, help: "Write an HdrHistogram interval log (one compressed histogram per second) to a file.")
+    var hlog: String?
+
     @Option(name: .long, help: "Write the results as a RunReport JSON file.")
     var json: String?
 
@@ -60,7 +67,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
     var profileFormat: String?
 
-    @Flag(name: .long, help: "Overwrite existing --json/--hgrm/--profile files.")
+    @Flag(name: .long, help: "Overwrite existing --json/--hgrm/--hlog/--profile files.")
     var overwrite = false
 
     @Flag(name: .long, help: "Print nothing on standard output (use with --json).")
@@ -79,25 +86,44 @@ struct RunCommand: ParsableCommand {
             throw usageError(error.description)
         }
         let profiling = try profileSettings()
-        for path in [json, hgrm, profile].compactMap({ $0 }) where !overwrite && FileManager.default.fileExists(atPath: path) {
+        for path in [json, hgrm, hlog, profile].compactMap({ $0 }) where !overwrite && FileManager.default.fileExists(atPath: path) {
             throw usageError("\(path) exists; pass --overwrite to replace it")
         }
         let configuration = options.configuration
-        if !quiet { print(WrkTextPrinter.header(configuration: configuration), terminator: ""); fflush(nil) }
+        let paced = options.rate != nil
+        if !quiet {
+            print(paced ? RateTextPrinter.header(configuration: configuration) : WrkTextPrinter.header(configuration: configuration),
+                  terminator: "")
+            fflush(nil)
+        }
+        var log: HistogramLogFile?
+        if let hlog {
+            do { log = try HistogramLogFile(path: hlog, overwrite: overwrite) } catch { throw usageError("\(error)") }
+            runner.intervalSink = log?.sink
+        }
 
         if let profiling { try startProfiling(profiling, runner: runner) }
         let measurement = runner.run()
+        log?.close()
         if let profiling { try finishProfiling(profiling) }
 
         let result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
         if !quiet {
-            print(WrkTextPrinter.body(result, latencyDistribution: latency), terminator: "")
+            if paced {
+                print(RateTextPrinter.body(result, latencyDistribution: latency), terminator: "")
+            } else {
+                print(WrkTextPrinter.body(result, latencyDistribution: latency), terminator: "")
+                print(RateTextPrinter.warnings(result), terminator: "")
+            }
             if runner.interrupted { print("Interrupted: results cover \(String(format: "%.2f", result.summary.elapsedSeconds))s.") }
         }
         if let json {
             let report = RunReport.single(configuration: configuration, measurement: measurement,
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
             do { try report.write(to: json, overwrite: overwrite) } catch { throw usageError("\(error)") }
+        }
+        if quiet, let warnings = result.generator?.warnings {
+            for warning in warnings { printError(warning) }
         }
         if let hgrm {
             let text = HgrmPrinter.text(measurement.latency)
@@ -139,9 +165,16 @@ struct RunCommand: ParsableCommand {
         guard !methodName.isEmpty, methodName.allSatisfy({ $0.isLetter || $0 == "-" }) else {
             throw usageError("invalid method '\(method)'")
         }
+        var schedule: RateSchedule?
+        if let rate {
+            guard let parsed = RateParser.schedule(rate, durationNanos: durationNanos) else {
+                throw usageError("invalid rate '\(rate)' (requests/sec over all connections, e.g. 2000, 10k, or a ramp 1000:20000)")
+            }
+            schedule = parsed
+        }
         let options = LoadOptions(url: target, threads: threads, connections: connections, durationNanos: durationNanos,
                                   timeoutNanos: timeoutNanos, pipeline: pipeline, method: methodName,
-                                  headers: headers, body: bodyBytes)
+                                  headers: headers, body: bodyBytes, rate: schedule)
         do { try options.validate() } catch { throw usageError(error.description) }
         return options
     }

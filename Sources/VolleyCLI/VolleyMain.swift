@@ -19,7 +19,7 @@ public struct Volley: ParsableCommand {
         commandName: "volley",
         abstract: "HTTP load generator and server benchmark suite (wrk-compatible).",
         version: VolleyVersion.string,
-        subcommands: [RunCommand.self, FixtureCommand.self, ServeCommand.self, MongodCommand.self,
+        subcommands: [RunCommand.self, ProbeCommand.self, FixtureCommand.self, ServeCommand.self, MongodCommand.self,
                       BenchCommand.self, CompareCommand.self, ReportCommand.self],
         defaultSubcommand: RunCommand.self
     )

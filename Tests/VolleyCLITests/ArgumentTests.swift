@@ -41,3 +41,28 @@ import Testing
         #expect(FixtureCommand.parseBehaviour("nope") == nil)
     }
 }
+
+@Suite struct RateArgumentTests {
+    /// -R takes a rate with an optional k/M suffix, or a ramp START:END.
+    @Test(arguments: [("2000", 2000.0, 2000.0), ("10k", 10_000, 10_000), ("1.5k", 1500, 1500), ("1M", 1e6, 1e6),
+                      ("1000:20000", 1000, 20_000), ("5k:1k", 5000, 1000), ("0.5", 0.5, 0.5)] as [(String, Double, Double)])
+    func parsesRates(text: String, start: Double, end: Double) {
+        let parsed = RateParser.rates(text)
+        #expect(parsed?.start == start && parsed?.end == end)
+    }
+
+    /// Nonsense, zero, negative and absurd rates are refused.
+    @Test(arguments: ["", "0", "-5", "abc", "1:2:3", "1000:", ":1000", "1e3", "200M", "nan"])
+    func rejectsBadRates(text: String) {
+        #expect(RateParser.rates(text) == nil)
+    }
+
+    /// The new fixture behaviours parse from their command-line names.
+    @Test func timedFixtureBehaviours() {
+        #expect(FixtureCommand.parseBehaviour("precise:2000") == .preciseDelay(microseconds: 2000))
+        #expect(FixtureCommand.parseBehaviour("freeze:1000:400:500") == .freeze(delayMicros: 1000, afterMillis: 400, forMillis: 500))
+        #expect(FixtureCommand.parseBehaviour("capacity:2000") == .capacity(perSecond: 2000))
+        #expect(FixtureCommand.parseBehaviour("capacity:0") == nil)
+        #expect(FixtureCommand.parseBehaviour("freeze:1:2") == nil)
+    }
+}

@@ -50,8 +50,12 @@ public enum LoadPhase {
         let measurement = engine.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
         let after = CPUTime.now()
         var result = VariantResult(name: name, configuration: engine.options.configuration, measurement: measurement)
-        result.generator = GeneratorUsage(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
-                                          requests: measurement.requests)
+        // The engine always reports its threads' health; the process CPU time joins it.
+        var generator = result.generator
+            ?? GeneratorHealth(threads: [], loopLag: LagStats(Metrics.Measurement.makeLatencyHistogram()), bottleneck: false, warnings: [])
+        generator.setProcessCPU(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
+                                requests: measurement.requests)
+        result.generator = generator
         if load.warmupNanos > 0 { result.notes = ["after \(Quantity.formatDuration(load.warmupNanos)) of warm-up"] }
         return VariantOutcome(result: result, interrupted: engine.interrupted)
     }

@@ -18,7 +18,7 @@ public enum ResultTable {
                 Quantity.formatMicros(Threshold.figure(.percentile(99), in: v)),
                 Quantity.formatMicros(Double(v.latency.max)),
                 errors == 0 ? "0" : "\(errors) (\(String(format: "%.2f%%", Threshold.figure(.errorRate, in: v) * 100)))",
-                v.generator.map { String(format: "%.1fus", $0.cpuMicrosPerRequest) } ?? "-",
+                v.generator?.cpuMicrosPerRequest.map { String(format: "%.1fus", $0) } ?? "-",
                 ServerStats.slowCallbackCount(v).map(String.init) ?? "-",
             ]
         }

@@ -1,0 +1,92 @@
+import Histogram
+import Metrics
+import Synchronization
+
+/// Gathers each second's latency histogram from every load thread, merges them, and when
+/// all threads have handed in a second, reduces it to that second's percentiles and passes
+/// the merged histogram to `onInterval` (the `--hlog` writer), in order. Threads call in once
+/// a second, not per request; memory stays constant however long the run: only the seconds
+/// some thread has not finished yet are held.
+public final class IntervalCollector: Sendable {
+    /// What is known of one second once every thread has handed it in.
+    public struct Interval: Sendable, Equatable {
+        public var second: Int
+        public var count: UInt64
+        public var p50Micros: UInt64
+        public var p99Micros: UInt64
+        public var maxMicros: UInt64
+    }
+
+    /// Called under the collector's lock, in order of seconds, with each finished second's
+    /// merged histogram and the second's length in seconds (the last one may be partial).
+    public typealias Sink = @Sendable (_ second: Int, _ lengthSeconds: Double, _ histogram: Histogram<UInt64>) -> Void
+
+    private struct Pending {
+        var histogram: Histogram<UInt64>
+        var reported: Int
+        /// A thread handed it in as its last, partial second: `finish` closes it with its true length.
+        var partial = false
+    }
+
+    private struct State {
+        var pending: [Int: Pending] = [:]
+        var nextSecond = 0
+        var finished: [Interval] = []
+        var spare: [Histogram<UInt64>] = []
+    }
+
+    private let threads: Int
+    private let sink: Sink?
+    private let state = Mutex(State())
+
+    /// A collector for `threads` threads.
+    public init(threads: Int, sink: Sink? = nil) {
+        self.threads = threads
+        self.sink = sink
+    }
+
+    /// One thread hands in its histogram of `second` (nil: nothing was recorded).
+    func submit(second: Int, _ histogram: Histogram<UInt64>?, last: Bool = false) {
+        state.withLock { state in
+            guard second >= state.nextSecond else { return }
+            var entry = state.pending[second] ?? Pending(histogram: state.spare.popLast() ?? Measurement.makeLatencyHistogram(), reported: 0)
+            if let histogram, histogram.totalCount > 0 { entry.histogram.add(histogram) }
+            entry.reported += 1
+            entry.partial = entry.partial || last
+            state.pending[second] = entry
+            while let ready = state.pending[state.nextSecond], ready.reported >= threads, !ready.partial {
+                finalize(&state, second: state.nextSecond, length: 1)
+            }
+        }
+    }
+
+    /// The run is over (`elapsedNanos` after its start): finishes every second still open and
+    /// returns the per-second figures.
+    public func finish(elapsedNanos: UInt64) -> [Interval] {
+        state.withLock { state in
+            let last = state.pending.keys.max() ?? -1
+            while state.nextSecond <= last {
+                let second = state.nextSecond
+                if state.pending[second] == nil {
+                    state.pending[second] = Pending(histogram: Measurement.makeLatencyHistogram(), reported: 0)
+                }
+                let left = Double(elapsedNanos) / 1e9 - Double(second)
+                finalize(&state, second: second, length: max(0.001, min(1, left)))
+            }
+            return state.finished
+        }
+    }
+
+    private func finalize(_ state: inout State, second: Int, length: Double) {
+        guard var entry = state.pending.removeValue(forKey: second) else { return }
+        let h = entry.histogram
+        state.finished.append(Interval(second: second, count: h.totalCount,
+                                       p50Micros: h.totalCount == 0 ? 0 : h.valueAtPercentile(50),
+                                       p99Micros: h.totalCount == 0 ? 0 : h.valueAtPercentile(99),
+                                       maxMicros: h.maxRecorded))
+        sink?(second, length, h)
+        entry.histogram.reset()
+        state.spare.append(entry.histogram)
+        state.nextSecond = second + 1
+    }
+}
