@@ -35,6 +35,9 @@ private final class PoolBarrier: @unchecked Sendable {
 
     func arrive(registered ok: Bool, deadline: Date) {
         condition.lock()
+        // A job that starts after the deadline ran on a thread that already took one (a pool
+        // smaller than `size`): it is not another thread, so it is not counted.
+        guard Date() < deadline else { condition.unlock(); return }
         arrived += 1
         if ok { registered += 1 }
         condition.broadcast()
