@@ -232,6 +232,17 @@ final class AsyncConnection {
         }
     }
 
+    /// Shutdown is under way and half the grace period gone: a request still arriving is
+    /// refused with 408; with `endLingering`, a lingering close or a write the peer does not
+    /// read ends now.
+    func drain(endLingering: Bool) {
+        guard !closed else { return }
+        if endLingering && (lingering || writing) { close(); return }
+        guard !waiting, !writing, !lingering else { return }
+        notePhase()
+        if phase == .readingHead || phase == .readingBody { timeOut("server shutting down") }
+    }
+
     private func timeOut(_ reason: String) {
         machine.markClosed()
         respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(408, reason))
