@@ -134,3 +134,14 @@ func connectAndSend(_ bytes: [UInt8], port: UInt16) -> Int32? {
     }
     return fd
 }
+
+/// Restricts the calling thread (and threads it creates later) to one CPU. Glibc declares
+/// sched_setaffinity only under _GNU_SOURCE, so it is looked up at run time.
+func pinCurrentThread(toCPU cpu: Int) {
+    typealias SetAffinity = @convention(c) (pid_t, Int, UnsafeRawPointer) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity") else { return }
+    let setAffinity = unsafeBitCast(symbol, to: SetAffinity.self)
+    var mask = [UInt64](repeating: 0, count: 16)   // cpu_set_t: 1,024 bits
+    mask[cpu / 64] = 1 << UInt64(cpu % 64)
+    _ = mask.withUnsafeBytes { setAffinity(0, $0.count, $0.baseAddress!) }
+}

@@ -59,18 +59,27 @@ func median(_ values: [UInt64]) -> UInt64 { values.sorted()[values.count / 2] }
         return l <= max(2 * c, c + floorMicros)
     }
 
-    /// The same short load on two servers at the same moment; their results.
+    /// On two or more CPUs both servers run on CPU 0 and both loads on CPU 1, so that the
+    /// scheduler cannot favour one pair by where it puts its threads.
+    static let pinned = ProcessInfo.processInfo.activeProcessorCount >= 2
+    static let serverCPUs: String? = pinned ? "0" : nil
+
+    /// The same short load on two servers at the same moment, each from its own thread
+    /// (pinned to CPU 1; LoadRunner's threads inherit that); their results.
     static func simultaneousLoads(_ first: UInt16, _ second: UInt16) throws -> (ShortLoad, ShortLoad) {
-        final class Box: @unchecked Sendable { var result: Result<ShortLoad, any Error>? }
+        final class Box: @unchecked Sendable { var results: [Result<ShortLoad, any Error>?] = [nil, nil] }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
-        Thread {
-            box.result = Result { try shortLoad(port: second, connections: loadConnections, millis: runMillis) }
-            done.signal()
-        }.start()
-        let a = try shortLoad(port: first, connections: loadConnections, millis: runMillis)
+        for (k, port) in [first, second].enumerated() {
+            Thread {
+                if pinned { pinCurrentThread(toCPU: 1) }
+                box.results[k] = Result { try shortLoad(port: port, connections: loadConnections, millis: runMillis) }
+                done.signal()
+            }.start()
+        }
         done.wait()
-        return (a, try box.result!.get())
+        done.wait()
+        return (try box.results[0]!.get(), try box.results[1]!.get())
     }
 
     /// Normal clients' p99 on a server holding idle and slowloris connections stays within 2×
@@ -81,8 +90,8 @@ func median(_ values: [UInt64]) -> UInt64 { values.sorted()[values.count / 2] }
     func p99WithIdleAndSlowloris(_ setup: Setup) throws {
         let fileLimit = raiseOpenFileLimit()
         #expect(fileLimit > UInt64(setup.idle + 200), "open-file limit \(fileLimit)")
-        let clean = try ServeProcess(setup.arguments)
-        let held = try ServeProcess(setup.arguments)
+        let clean = try ServeProcess(setup.arguments, cpus: Self.serverCPUs)
+        let held = try ServeProcess(setup.arguments, cpus: Self.serverCPUs)
         _ = try Self.simultaneousLoads(clean.port, held.port)   // warm-up
         let idle = openIdleConnections(setup.idle, port: held.port)
         defer { closeAll(idle) }

@@ -26,9 +26,15 @@ final class ServeProcess {
 
     let errors = Pipe()
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = volleyExecutable()
-        process.arguments = ["serve", "--port", "0"] + arguments
+    /// - Parameter cpus: a `taskset -c` CPU list to run the server on, or nil for any CPU.
+    init(_ arguments: [String], cpus: String? = nil) throws {
+        if let cpus {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", cpus, volleyExecutable().path, "serve", "--port", "0"] + arguments
+        } else {
+            process.executableURL = volleyExecutable()
+            process.arguments = ["serve", "--port", "0"] + arguments
+        }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = errors
