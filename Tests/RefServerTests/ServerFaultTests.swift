@@ -40,7 +40,7 @@ import Testing
             "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",
         ]
         // More /cpu-offload jobs than the work queue has threads (4), so some wait in its queue.
-        let busy = [get("/sleep?ms=300"), get("/gzip?kb=4096&offload=1")] + Array(repeating: get("/cpu-offload?ms=150"), count: 8)
+        let busy = [get("/sleep?ms=800"), get("/gzip?kb=4096&offload=1")] + Array(repeating: get("/cpu-offload?ms=250"), count: 8)
         let pipelined = Array(String(repeating: get("/json"), count: 20_000).utf8)
         for reset in [false, true] {
             let label = "\(model), \(reset ? "reset" : "FIN")"
@@ -62,9 +62,13 @@ import Testing
                 fds.append(fd)
             }
             usleep(50_000)   // every request has reached the server and is being worked on
-            #expect((openConnections(port: port) ?? 0) >= fds.count + 1, "\(label): all connected")
+            let open = openConnections(port: port) ?? 0
+            #expect(open >= fds.count + 1, "\(label): all connected")
+            let closing = Date()
             closeAll(fds, reset: reset)
             #expect(waitForOpenConnections(port: port, 1) == 1, "\(label): back to the baseline")
+            print("fault: disconnects \(label): \(open) open before, baseline 1 again after "
+                  + String(format: "%.2f s", Date().timeIntervalSince(closing)))
         }
         let client = try TestClient(port: port)
         for path in ["/", "/sleep?ms=10", "/cpu-offload?ms=5", "/gzip?kb=8&offload=1"] {
