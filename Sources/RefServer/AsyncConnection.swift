@@ -78,6 +78,8 @@ final class AsyncConnection {
             case .sendContinue:
                 ResponseEncoder.encodeContinue(into: worker.out)
             case .request(let request):
+                // The next head's timeout counts from its end, even if part of it is buffered.
+                phase = .responding
                 worker.applicationCallback { handle(request) }
             case .reject(let status, let reason):
                 respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))

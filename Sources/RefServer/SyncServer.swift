@@ -120,6 +120,8 @@ struct SyncThread {
                     ResponseEncoder.encodeContinue(into: out)
                     guard flush(fd) else { return }
                 case .request(let request):
+                    // The next head's timeout counts from now, even if part of it is buffered.
+                    phase = .responding
                     handle(request, fd)
                 case .reject(let status, let reason):
                     respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))
@@ -133,6 +135,7 @@ struct SyncThread {
             guard flush(fd) else { return }
             let space = machine.receiveSpace()
             let n = read(fd, space.baseAddress, space.count)
+            let readError = n < 0 ? errno : 0
             let now = monotonicNanos()
             if n > 0 {
                 stats.bytesIn.add(n)
@@ -141,7 +144,7 @@ struct SyncThread {
             } else if n == 0 {
                 machine.receiveEOF()
                 continue
-            } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+            } else if readError != EAGAIN && readError != EWOULDBLOCK && readError != EINTR {
                 return
             }
             // After every read, not only after a tick without bytes: a slowloris peer

@@ -26,6 +26,27 @@ import Testing
         #expect(elapsed >= 0.25 && elapsed < 1.5, "\(model): answered after \(elapsed) s")
     }
 
+    /// The header timeout counts from the start of each head: a keep-alive client sending
+    /// requests back to back for longer than it, each read ending halfway into the next
+    /// request, is never refused.
+    @Test(arguments: ServerModel.allCases)
+    func busyKeepAliveIsNotTimedOut(_ model: ServerModel) throws {
+        let server = try RunningServer(model) { $0.headerTimeoutMillis = 300 }
+        let client = try TestClient(port: server.port)
+        let request = Array(get("/json").utf8)
+        let half = request.count / 2
+        client.send(Array(request[..<half]))
+        var statuses: [Int] = []
+        let start = Date()
+        while Date().timeIntervalSince(start) < 0.9 {
+            usleep(30_000)
+            client.send(Array(request[half...]) + Array(request[..<half]))   // this one's end, the next one's start
+            statuses.append(client.readResponse()?.status ?? 0)
+            if statuses.last != 200 { break }
+        }
+        #expect(statuses.count >= 10 && statuses.allSatisfy { $0 == 200 }, "\(model): \(statuses)")
+    }
+
     /// Clients that go away in the middle of a head, a body, a /sleep, queued /cpu-offload
     /// and /gzip work, or a long answer (with a FIN, then with a reset): no crash, the open
     /// connection count returns to its baseline, and the server still serves every kind of route.
