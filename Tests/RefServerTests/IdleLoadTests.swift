@@ -67,19 +67,20 @@ func median(_ values: [UInt64]) -> UInt64 { values.sorted()[values.count / 2] }
     /// The same short load on two servers at the same moment, each from its own thread
     /// (pinned to CPU 1; LoadRunner's threads inherit that); their results.
     static func simultaneousLoads(_ first: UInt16, _ second: UInt16) throws -> (ShortLoad, ShortLoad) {
-        final class Box: @unchecked Sendable { var results: [Result<ShortLoad, any Error>?] = [nil, nil] }
-        let box = Box()
+        // One box per thread: each is written by its thread only, read after the semaphore.
+        final class Box: @unchecked Sendable { var result: Result<ShortLoad, any Error>? }
+        let boxes = [Box(), Box()]
         let done = DispatchSemaphore(value: 0)
-        for (k, port) in [first, second].enumerated() {
+        for (box, port) in zip(boxes, [first, second]) {
             Thread {
                 if pinned { pinCurrentThread(toCPU: 1) }
-                box.results[k] = Result { try shortLoad(port: port, connections: loadConnections, millis: runMillis) }
+                box.result = Result { try shortLoad(port: port, connections: loadConnections, millis: runMillis) }
                 done.signal()
             }.start()
         }
         done.wait()
         done.wait()
-        return (try box.results[0]!.get(), try box.results[1]!.get())
+        return (try boxes[0].result!.get(), try boxes[1].result!.get())
     }
 
     /// Normal clients' p99 on a server holding idle and slowloris connections stays within 2×
