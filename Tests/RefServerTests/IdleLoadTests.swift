@@ -108,14 +108,15 @@ func median(_ values: [UInt64]) -> UInt64 { values.sorted()[values.count / 2] }
         while cleanP99.count < Self.minRounds
             || (cleanP99.count < Self.maxRounds && !Self.withinBounds(clean: cleanP99, loaded: loadedP99)) {
             let (a, b) = try Self.simultaneousLoads(clean.port, held.port)
-            #expect(a.errors == 0 && a.requests > 100, "\(setup) clean: \(a)")
-            #expect(b.errors == 0 && b.requests > 100, "\(setup) loaded: \(b)")
+            // Served at all (a machine busy with other work can slow both a lot; the p99s compare them).
+            #expect(a.errors == 0 && a.requests >= 20, "\(setup) clean: \(a)")
+            #expect(b.errors == 0 && b.requests >= 20, "\(setup) loaded: \(b)")
             cleanP99.append(a.p99Micros)
             loadedP99.append(b.p99Micros)
         }
         #expect(Self.withinBounds(clean: cleanP99, loaded: loadedP99),
                 "\(setup): p99 under idle+slowloris \(loadedP99) µs, clean twin \(cleanP99) µs")
-        let stillOpen = openConnections(port: held.port) ?? 0
+        let stillOpen = waitForOpenConnections(port: held.port, holding + 1) ?? 0
         #expect(stillOpen == holding + 1, "\(setup): \(stillOpen) open after the load")
         let cleanHWM = procStatusKiB(clean.process.processIdentifier, "VmHWM") ?? 0
         let heldHWM = procStatusKiB(held.process.processIdentifier, "VmHWM") ?? 0
