@@ -59,6 +59,8 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
     public func forceStop() {}
     public func join() {
         for thread in threads { thread.join() }
+        // Each thread's body holds the server: drop them, or server and threads keep each other.
+        threads.removeAll()
         Glibc.close(listenFD)
     }
 }

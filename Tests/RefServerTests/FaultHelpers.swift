@@ -145,3 +145,49 @@ func pinCurrentThread(toCPU cpu: Int) {
     mask[cpu / 64] = 1 << UInt64(cpu % 64)
     _ = mask.withUnsafeBytes { setAffinity(0, $0.count, $0.baseAddress!) }
 }
+
+/// Idle connections held by a bash child (`/dev/tcp`), not by the test process: Foundation's
+/// `Process.run` (swift-corelibs-foundation before PR #5472) over-reads a `dirent` while it
+/// walks /proc/self/fd, and thousands of open descriptors in the test process make that (an
+/// ASan report, rarely a crash) likely for any test spawning a child at the same time.
+final class IdleHolder {
+    let process = Process()
+    private let input = Pipe()
+    /// Connections the child opened.
+    let count: Int
+
+    init(_ count: Int, port: UInt16) throws {
+        let script = """
+            k=0
+            for ((i = 0; i < $2; i++)); do exec {fd}<>/dev/tcp/127.0.0.1/$1 || break; k=$((k + 1)); done
+            echo "ready $k"
+            read -r _
+            """
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script, "idle-holder", String(port), String(count)]
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(10) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        self.count = Int(text.split(separator: " ").last?.prefix { $0.isNumber } ?? "") ?? 0
+    }
+
+    /// Closes every connection (the child reads its end of input and exits).
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { stop() } }
+}

@@ -94,8 +94,8 @@ func median(_ values: [UInt64]) -> UInt64 { values.sorted()[values.count / 2] }
         let clean = try ServeProcess(setup.arguments, cpus: Self.serverCPUs)
         let held = try ServeProcess(setup.arguments, cpus: Self.serverCPUs)
         _ = try Self.simultaneousLoads(clean.port, held.port)   // warm-up
-        let idle = openIdleConnections(setup.idle, port: held.port)
-        defer { closeAll(idle) }
+        let idle = try IdleHolder(setup.idle, port: held.port)
+        defer { idle.stop() }
         let slow = Slowloris(count: setup.slowloris, port: held.port, everyMillis: 50)
         defer { slow.stop() }
         let holding = idle.count + slow.fds.count

@@ -107,8 +107,8 @@ import Testing
         let server = try ServeProcess(["--model", model.rawValue, "--threads", "32", "--grace", "2s"])
         #expect(server.port != 0)
         let idleCount = model == .async ? 500 : 16
-        let idle = openIdleConnections(idleCount, port: server.port)
-        defer { closeAll(idle) }
+        let idle = try IdleHolder(idleCount, port: server.port)
+        defer { idle.stop() }
         let slowloris = Slowloris(count: 6, port: server.port, everyMillis: 50)
         defer { slowloris.stop() }
         let expected = idleCount + 6 + 1
