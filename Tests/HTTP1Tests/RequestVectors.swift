@@ -215,5 +215,15 @@ let requestVectors: [RequestVector] = [
     reject("empty transfer-encoding", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n", .transferCodingNotChunked),
     reject("gzip before chunked is not implemented",
            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", .unsupportedTransferCoding),
+    // From the smuggling corpus (Tests/Corpus/smuggling.json).
+    reject("TE value on an obs-fold line", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\n\r\n", .obsFold),
+    reject("TE value with a vertical tab", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \u{0B}chunked\r\n\r\n",
+           .invalidHeaderValue),
+    reject("TE xchunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", .transferCodingNotChunked),
+    reject("TE identity, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity, chunked\r\n\r\n",
+           .unsupportedTransferCoding),
+    reject("field name folded onto the next line", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-\r\n Encoding: chunked\r\n\r\n",
+           .invalidHeaderName),
+    reject("content-length '1 0'", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 0\r\n\r\n", .invalidContentLength),
     reject("unknown expectation", "POST / HTTP/1.1\r\nHost: a\r\nExpect: tea\r\n\r\n", .unsupportedExpectation),
 ]
