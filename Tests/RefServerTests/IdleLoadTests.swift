@@ -108,9 +108,10 @@ func median(_ values: [UInt64]) -> UInt64 { values.sorted()[values.count / 2] }
         while cleanP99.count < Self.minRounds
             || (cleanP99.count < Self.maxRounds && !Self.withinBounds(clean: cleanP99, loaded: loadedP99)) {
             let (a, b) = try Self.simultaneousLoads(clean.port, held.port)
-            // Served at all (a machine busy with other work can slow both a lot; the p99s compare them).
-            #expect(a.errors == 0 && a.requests >= 20, "\(setup) clean: \(a)")
-            #expect(b.errors == 0 && b.requests >= 20, "\(setup) loaded: \(b)")
+            // Served, without errors; how much depends on the machine (a sanitizer build or
+            // other work can slow both many times over), which the p99 comparison allows for.
+            #expect(a.errors == 0 && a.requests > 0, "\(setup) clean: \(a)")
+            #expect(b.errors == 0 && b.requests > 0, "\(setup) loaded: \(b)")
             cleanP99.append(a.p99Micros)
             loadedP99.append(b.p99Micros)
         }
