@@ -11,6 +11,8 @@ public struct RequestHeadParser: Sendable {
     @usableFromInline var scanned = 0
     /// Offset of the request line's LF once seen, for an early 414.
     @usableFromInline var requestLineLF = -1
+    /// The request line has been checked while the rest of the head was still on its way.
+    @usableFromInline var requestLineChecked = false
 
     public init(limits: RequestLimits = RequestLimits()) {
         self.limits = limits
@@ -20,6 +22,7 @@ public struct RequestHeadParser: Sendable {
     public mutating func reset() {
         scanned = 0
         requestLineLF = -1
+        requestLineChecked = false
     }
 
     /// Parses the request head at the start of `buffer`.
@@ -61,8 +64,20 @@ public struct RequestHeadParser: Sendable {
             // A method that is no token (a TLS handshake on the plain port, say) is seen at
             // once rather than after the client gives up.
             if RequestHeadParser.methodIsBroken(buffer, start: start) { return reject(.invalidMethod) }
-            let lineSoFar = requestLineLF >= 0 ? requestLineLF &- start : n &- start
-            if lineSoFar > limits.maxRequestLineBytes &+ 1 { return reject(.requestLineTooLong) }
+            if requestLineLF >= 0 {
+                // The whole request line is here: judge it now, once, so that a line that can
+                // never start a valid head (HTTP/0.9's "GET /", a bad version, bare CRs) is
+                // answered at once instead of after the header timeout.
+                if !requestLineChecked {
+                    if case .failure(let reason) = RequestHeadParser.parseRequestLine(buffer, start: start,
+                                                                                      lf: requestLineLF, limits: limits) {
+                        return reject(reason)
+                    }
+                    requestLineChecked = true
+                }
+            } else if n &- start > limits.maxRequestLineBytes &+ 1 {
+                return reject(.requestLineTooLong)
+            }
             if n > limits.maxHeaderBytes { return reject(.headerSectionTooLarge) }
             return .incomplete
         }
@@ -104,53 +119,70 @@ extension RequestHeadParser {
         return i < limit && b[i] != asciiSP && b[i] != asciiCR && b[i] != asciiLF
     }
 
-    /// Parses a head known to end at `end` (just past its empty line), strictly.
+    /// Parses a head known to end at `end` (just past its empty line), strictly. The order
+    /// of the checks is the one `parse` follows while the head is incomplete (method bytes,
+    /// request line, head size), so that feeding a head whole or in pieces gives one verdict.
     @inlinable
     static func parseHead(_ b: UnsafeRawBufferPointer, start: Int, end: Int, limits: RequestLimits)
         -> RequestHeadParseResult {
         if methodIsBroken(b, start: start) { return .rejecting(.invalidMethod) }
-        // The request line's end; a LF exists, the end search found it. (A bare CR is
-        // always followed by something here, as the head ends with LF.)
+        // The request line's end; a LF exists, the end search found it.
         var lf = start
         while b[lf] != asciiLF { lf &+= 1 }
+        var head: RequestHead
+        switch parseRequestLine(b, start: start, lf: lf, limits: limits) {
+        case .success(let parsed): head = parsed
+        case .failure(let reason): return .rejecting(reason)
+        }
+        if end > limits.maxHeaderBytes { return .rejecting(.headerSectionTooLarge) }
+        head.headEnd = end
+        if let reason = parseFields(b, &head, limits: limits) { return .rejecting(reason) }
+        return .complete(head, headerBytes: end)
+    }
+
+    /// Checks the request line from `start` to its LF at `lf` (the rest of the head may not
+    /// have arrived): a head with its method, version and target set and no fields yet, or
+    /// why the line is refused.
+    @inlinable
+    static func parseRequestLine(_ b: UnsafeRawBufferPointer, start: Int, lf: Int, limits: RequestLimits)
+        -> Result<RequestHead, RequestRejection> {
+        // A bare CR inside the line is always followed by something here, as the line ends with LF.
         let hasCR = lf > start && b[lf &- 1] == asciiCR
         let lineEnd = hasCR ? lf &- 1 : lf
-        if lineEnd &- start > limits.maxRequestLineBytes { return .rejecting(.requestLineTooLong) }
-        if end > limits.maxHeaderBytes { return .rejecting(.headerSectionTooLarge) }
-        if !hasCR { return .rejecting(.bareLF) }
+        if lineEnd &- start > limits.maxRequestLineBytes { return .failure(.requestLineTooLong) }
+        if !hasCR { return .failure(.bareLF) }
 
         // method SP
         var i = start
         while isTokenChar(b[i]) { i &+= 1 }
-        if i == start { return .rejecting(lineBreakError(b, i, otherwise: b[i] == asciiSP ? .invalidRequestLine : .invalidMethod)) }
-        if b[i] != asciiSP { return .rejecting(lineBreakError(b, i, otherwise: i == lineEnd ? .invalidRequestLine : .invalidMethod)) }
+        if i == start { return .failure(lineBreakError(b, i, otherwise: b[i] == asciiSP ? .invalidRequestLine : .invalidMethod)) }
+        if b[i] != asciiSP { return .failure(lineBreakError(b, i, otherwise: i == lineEnd ? .invalidRequestLine : .invalidMethod)) }
         let methodRange = start..<i
         i &+= 1
         // request-target SP: visible ASCII only.
         let targetStart = i
         while b[i] > asciiSP && b[i] < 0x7F { i &+= 1 }
-        if i == targetStart { return .rejecting(lineBreakError(b, i, otherwise: .invalidRequestLine)) }
-        if b[i] != asciiSP { return .rejecting(lineBreakError(b, i, otherwise: i == lineEnd ? .invalidRequestLine : .invalidTarget)) }
+        if i == targetStart { return .failure(lineBreakError(b, i, otherwise: .invalidRequestLine)) }
+        if b[i] != asciiSP { return .failure(lineBreakError(b, i, otherwise: i == lineEnd ? .invalidRequestLine : .invalidTarget)) }
         let target = targetStart..<i
         i &+= 1
         // HTTP-version: exactly "HTTP/" DIGIT "." DIGIT, then CRLF.
         var j = i
         while j < lineEnd && b[j] != asciiCR { j &+= 1 }
-        if j < lineEnd { return .rejecting(.bareCR) }
+        if j < lineEnd { return .failure(.bareCR) }
         guard lineEnd &- i == 8, bytesEqual(b, i..<(i &+ 5), "HTTP/"), let major = decimalValue(b[i &+ 5]),
               b[i &+ 6] == UInt8(ascii: "."), let minor = decimalValue(b[i &+ 7]) else {
-            return .rejecting(.invalidVersion)
+            return .failure(.invalidVersion)
         }
-        if major != 1 { return .rejecting(.versionNotSupported) }
+        if major != 1 { return .failure(.versionNotSupported) }
         let version: HTTPVersion = minor == 0 ? .http1_0 : .http1_1
-        guard let method = RequestMethod.named(b, methodRange) else { return .rejecting(.unknownMethod) }
+        guard let method = RequestMethod.named(b, methodRange) else { return .failure(.unknownMethod) }
 
         var head = RequestHead(method: method, version: version, target: target, targetForm: .origin,
                                path: target, query: nil, host: nil, keepAlive: false, body: .none,
-                               expectContinue: false, headerCount: 0, fieldsStart: lf &+ 1, headEnd: end)
-        if let reason = parseTarget(b, &head) { return .rejecting(reason) }
-        if let reason = parseFields(b, &head, limits: limits) { return .rejecting(reason) }
-        return .complete(head, headerBytes: end)
+                               expectContinue: false, headerCount: 0, fieldsStart: lf &+ 1, headEnd: lf &+ 1)
+        if let reason = parseTarget(b, &head) { return .failure(reason) }
+        return .success(head)
     }
 
     /// Splits the target into its form, path, query and (for absolute- and

@@ -82,6 +82,8 @@ final class AsyncConnection {
             case .sendContinue:
                 ResponseEncoder.encodeContinue(into: worker.out)
             case .request(let request):
+                // The next head's timeout counts from its end, even if part of it is buffered.
+                phase = .responding
                 worker.applicationCallback(.request, request) { handle(request) }
             case .reject(let status, let reason):
                 respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))
@@ -265,6 +267,17 @@ final class AsyncConnection {
         case .responding, .closed:
             break
         }
+    }
+
+    /// Shutdown is under way and half the grace period gone: a request still arriving is
+    /// refused with 408; with `endLingering`, a lingering close or a write the peer does not
+    /// read ends now.
+    func drain(endLingering: Bool) {
+        guard !closed else { return }
+        if endLingering && (lingering || writing) { close(); return }
+        guard !waiting, !writing, !lingering else { return }
+        notePhase()
+        if phase == .readingHead || phase == .readingBody { timeOut("server shutting down") }
     }
 
     private func timeOut(_ reason: String) {

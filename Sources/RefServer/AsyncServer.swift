@@ -75,6 +75,8 @@ final class AsyncWorker {
     let out = OutputBuffer()
     var connections: [AsyncConnection] = []
     var draining = false
+    /// When shutdown began (loop time, ms).
+    private var drainStart: UInt64 = 0
     private(set) var drainWakeup: LoopWakeup!
     private(set) var forceWakeup: LoopWakeup!
     private var sweeper: LoopTimer!
@@ -133,6 +135,7 @@ final class AsyncWorker {
     private func beginDrain() {
         guard !draining else { return }
         draining = true
+        drainStart = loop.nowMillis
         listener.close()
         closeQuietConnections()
         if connections.isEmpty { finishDrain(); return }
@@ -142,12 +145,22 @@ final class AsyncWorker {
 
     /// A connection idle for a moment has no request on the way (one just sent would have
     /// been read by now), so closing it drops nothing. Busy ones close after their answer.
+    /// Past the drain steps (see `DrainStep`), requests still arriving get 408 and lingering
+    /// closes end, so that peers that never finish cannot hold the process past the grace period.
     private func closeQuietConnections() {
         let now = loop.nowMillis
+        let sinceDrain = (now &- drainStart) &* 1_000_000
+        let partialRequests = draining && sinceDrain >= DrainStep.partialRequests.offsetNanos(graceMillis: options.graceMillis)
+        let lingering = draining && sinceDrain >= DrainStep.lingering.offsetNanos(graceMillis: options.graceMillis)
         var k = connections.count - 1
         while k >= 0 {
-            if k < connections.count && connections[k].isQuiet(now: now, forMillis: AsyncWorker.quietMillis) {
-                connections[k].close()
+            if k < connections.count {
+                let connection = connections[k]
+                if connection.isQuiet(now: now, forMillis: AsyncWorker.quietMillis) {
+                    connection.close()
+                } else if partialRequests {
+                    connection.drain(endLingering: lingering)
+                }
             }
             k -= 1
         }

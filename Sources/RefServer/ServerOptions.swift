@@ -94,3 +94,21 @@ enum FileDescriptorWriter {
 
 /// Carries loop-owned objects onto the thread that will own them (handed over once).
 struct Handover<T>: @unchecked Sendable { let value: T }
+
+/// The steps of a graceful shutdown after the signal, as parts of the grace period, so that
+/// peers that never finish (slowloris heads, stalled uploads, peers that never read or
+/// close) cannot hold the process past it.
+enum DrainStep {
+    /// Half the grace period: a request still arriving (head or body) is answered 408 and closed.
+    case partialRequests
+    /// Three quarters: a lingering close (answer sent, draining what the peer still sends) ends.
+    case lingering
+
+    func offsetNanos(graceMillis: Int) -> UInt64 {
+        let grace = UInt64(max(0, graceMillis)) * 1_000_000
+        switch self {
+        case .partialRequests: return grace / 2
+        case .lingering: return grace / 4 * 3
+        }
+    }
+}

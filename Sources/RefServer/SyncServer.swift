@@ -1,4 +1,5 @@
 import HTTP1
+import Synchronization
 import UVKit
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,15 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
     private var threads: [OSThread] = []
     private let finished = SharedCount()
     let draining = SharedCount()
+    /// When shutdown began (monotonic ns); stored before `draining` is raised.
+    private let drainStart = Atomic<UInt64>(0)
     let count: Int
+
+    /// Whether shutdown began long enough ago that `step` applies (see `DrainStep`).
+    func drainPassed(_ step: DrainStep, now: UInt64) -> Bool {
+        guard draining.value != 0 else { return false }
+        return now &- drainStart.load(ordering: .relaxed) >= step.offsetNanos(graceMillis: options.graceMillis)
+    }
 
     /// Binds the listening socket (throws if the port is taken), then starts the pool.
     public init(options: ServerOptions, database: (any DatabaseBackend)? = nil) throws {
@@ -41,6 +50,7 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
 
     public func beginShutdown() {
         guard draining.value == 0 else { return }
+        drainStart.store(monotonicNanos(), ordering: .relaxed)
         draining.increment()
         // Wakes every thread blocked in accept (it returns EINVAL from now on).
         shutdown(listenFD, Int32(SHUT_RDWR))
@@ -51,6 +61,8 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
     public func forceStop() {}
     public func join() {
         for thread in threads { thread.join() }
+        // Each thread's body holds the server: drop them, or server and threads keep each other.
+        threads.removeAll()
         Glibc.close(listenFD)
     }
 }
@@ -115,6 +127,8 @@ struct SyncThread {
                     ResponseEncoder.encodeContinue(into: out)
                     guard flush(fd) else { return }
                 case .request(let request):
+                    // The next head's timeout counts from now, even if part of it is buffered.
+                    phase = .responding
                     handle(request, fd)
                 case .reject(let status, let reason):
                     respond(ServerRequest(route: .rejected, keepAlive: false), Response.error(status, reason))
@@ -128,42 +142,50 @@ struct SyncThread {
             guard flush(fd) else { return }
             let space = machine.receiveSpace()
             let n = read(fd, space.baseAddress, space.count)
+            let readError = n < 0 ? errno : 0
+            let now = monotonicNanos()
             if n > 0 {
                 stats.bytesIn.add(n)
                 machine.didReceive(n)
-                lastRead = monotonicNanos()
+                lastRead = now
             } else if n == 0 {
                 machine.receiveEOF()
-            } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                // A tick without bytes: check the timeouts.
-                let now = monotonicNanos()
-                let current = machine.phase
-                if current != phase { phase = current; phaseSince = now }
-                let options = server.options
-                switch current {
-                case .idle:
-                    // Quiet for a whole tick: no request is on the way, so shutdown may close it.
-                    if draining { return }
-                    if now - phaseSince >= UInt64(options.idleTimeoutMillis) * 1_000_000 { return }
-                case .readingHead:
-                    if now - phaseSince >= UInt64(options.headerTimeoutMillis) * 1_000_000 {
-                        timeOut(fd, "request head not received in time")
-                        return
-                    }
-                case .readingBody:
-                    if now - lastRead >= UInt64(options.idleTimeoutMillis) * 1_000_000 {
-                        timeOut(fd, "request body stalled")
-                        return
-                    }
-                case .responding, .closed:
-                    break
-                }
                 continue
-            } else {
+            } else if readError != EAGAIN && readError != EWOULDBLOCK && readError != EINTR {
                 return
             }
+            // After every read, not only after a tick without bytes: a slowloris peer
+            // sending a byte per tick must still meet the header timeout.
             let current = machine.phase
-            if current != phase { phase = current; phaseSince = monotonicNanos() }
+            if current != phase { phase = current; phaseSince = now }
+            let options = server.options
+            switch current {
+            case .idle:
+                // Quiet for a whole tick (bytes would have made it a head): no request is on
+                // the way, so shutdown may close it.
+                if draining { return }
+                if now - phaseSince >= UInt64(options.idleTimeoutMillis) * 1_000_000 { return }
+            case .readingHead:
+                if now - phaseSince >= UInt64(options.headerTimeoutMillis) * 1_000_000 {
+                    timeOut(fd, "request head not received in time")
+                    return
+                }
+                if server.drainPassed(.partialRequests, now: now) {
+                    timeOut(fd, "server shutting down")
+                    return
+                }
+            case .readingBody:
+                if now - lastRead >= UInt64(options.idleTimeoutMillis) * 1_000_000 {
+                    timeOut(fd, "request body stalled")
+                    return
+                }
+                if server.drainPassed(.partialRequests, now: now) {
+                    timeOut(fd, "server shutting down")
+                    return
+                }
+            case .responding, .closed:
+                break
+            }
         }
     }
 
@@ -177,7 +199,9 @@ struct SyncThread {
     private mutating func linger(_ fd: Int32) {
         shutdown(fd, Int32(SHUT_WR))
         let deadline = monotonicNanos() + 1_000_000_000
-        while monotonicNanos() < deadline {
+        while true {
+            let now = monotonicNanos()
+            if now >= deadline || server.drainPassed(.lingering, now: now) { return }
             let space = machine.receiveSpace()
             let n = read(fd, space.baseAddress, space.count)
             if n > 0 { stats.bytesIn.add(n); continue }

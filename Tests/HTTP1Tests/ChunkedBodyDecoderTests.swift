@@ -63,6 +63,8 @@ let chunkedVectors: [ChunkedVector] = [
     fails("NUL in a trailer value", "0\r\nX: a\0b\r\n\r\n", .invalidHeader),
     fails("body over the limit, told at the size line", "5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n", .bodyTooLarge, maxBody: 8),
     fails("trailers over the limit", "0\r\nX-Long: 0123456789\r\n\r\n", .headerTooLarge, maxTrailer: 16),
+    fails("extension ended by bare LF", "5;a\nhello\r\n0\r\n\r\n", .invalidChunkSize),
+    fails("a request where the last chunk's empty line belongs", "0\r\nGET /json HTTP/1.1\r\nHost: a\r\n\r\n", .invalidHeader),
     fails("lenient still refuses garbage", "5\r\nhelloX", .invalidChunkTerminator, strict: false),
 ]
 

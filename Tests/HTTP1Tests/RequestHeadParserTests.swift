@@ -106,3 +106,17 @@ func requestVector(_ vector: RequestVector) {
         #expect(reason.status == 400, "\(reason)")
     }
 }
+
+/// A valid request line is judged once when its LF arrives, not again on every later read of a slow head.
+@Test func requestLineJudgedOnce() {
+    var parser = RequestHeadParser()
+    let text = Array("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+    for length in 1..<text.count {
+        let result = Array(text[..<length]).withUnsafeBytes { parser.parse($0) }
+        #expect(result == .incomplete)
+        #expect(parser.requestLineChecked == (length >= 16), "after \(length) bytes")
+    }
+    let last = text.withUnsafeBytes { parser.parse($0) }
+    if case .complete = last {} else { Issue.record("not complete: \(last)") }
+    #expect(!parser.requestLineChecked)
+}

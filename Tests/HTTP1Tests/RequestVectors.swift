@@ -61,6 +61,13 @@ func reject(_ name: String, _ text: String, _ reason: RequestRejection, limits: 
     RequestVector(name: name, text: text, verdict: .reject(reason), limits: limits, verdictAt: at)
 }
 
+/// A request-line rejection: given as soon as the line's LF arrives, before the rest of the head.
+func rejectLine(_ name: String, _ text: String, _ reason: RequestRejection, limits: RequestLimits = RequestLimits())
+    -> RequestVector {
+    let lf = Array(text.utf8).firstIndex(of: 0x0A) ?? (text.utf8.count - 1)
+    return reject(name, text, reason, limits: limits, at: lf + 1)
+}
+
 let small = RequestLimits(maxRequestLineBytes: 32, maxHeaderBytes: 64, maxHeaderCount: 3)
 
 let requestVectors: [RequestVector] = [
@@ -116,40 +123,49 @@ let requestVectors: [RequestVector] = [
            .init(target: "/0123456789abcdefghijklm", headerCount: 3)),
 
     // Request line
-    reject("unknown method", "BREW / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod),
-    reject("methods are case-sensitive", "get / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod),
+    rejectLine("unknown method", "BREW / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod),
+    rejectLine("methods are case-sensitive", "get / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod),
     reject("method with a bad character", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod, at: 3),
     reject("method with NUL", "GE\0T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidMethod, at: 3),
     reject("TLS handshake bytes", "\u{16}\u{03}\u{01}\u{02}\u{00}", .invalidMethod, at: 1),
     reject("bad method before a bare LF", "G(T / HTTP/1.1\nHost: a\r\n\r\n", .invalidMethod, at: 2),
-    reject("leading space", " GET / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
-    reject("two spaces", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
-    reject("no target", "GET HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
-    reject("method only", "GET\r\nHost: a\r\n\r\n", .invalidRequestLine),
-    reject("trailing space", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", .invalidVersion),
-    reject("space in target", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", .invalidVersion),
-    reject("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", .invalidVersion),
-    reject("two-digit minor", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", .invalidVersion),
-    reject("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", .versionNotSupported),
-    reject("HTTP/0.9", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", .versionNotSupported),
-    reject("fragment in target", "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("non-ASCII in target", "GET /caf\u{E9} HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("control character in target", "GET /a\u{01}b HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("asterisk for GET", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("origin-form for CONNECT", "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("authority-form for GET", "GET h:80 HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("absolute-form with another scheme", "GET ftp://h/ HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("absolute-form with user info", "GET http://u@h/ HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
-    reject("absolute-form without host", "GET http:///p HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("leading space", " GET / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
+    rejectLine("two spaces", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
+    rejectLine("no target", "GET HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
+    rejectLine("method only", "GET\r\nHost: a\r\n\r\n", .invalidRequestLine),
+    rejectLine("trailing space", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", .invalidVersion),
+    rejectLine("space in target", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", .invalidVersion),
+    rejectLine("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", .invalidVersion),
+    rejectLine("two-digit minor", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", .invalidVersion),
+    rejectLine("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", .versionNotSupported),
+    rejectLine("HTTP/0.9", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", .versionNotSupported),
+    rejectLine("fragment in target", "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("non-ASCII in target", "GET /caf\u{E9} HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("control character in target", "GET /a\u{01}b HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("asterisk for GET", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("origin-form for CONNECT", "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("authority-form for GET", "GET h:80 HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("absolute-form with another scheme", "GET ftp://h/ HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("absolute-form with user info", "GET http://u@h/ HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("absolute-form without host", "GET http:///p HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget),
+    rejectLine("HTTP/0.9-style line, alone", "GET /\r\n", .invalidRequestLine),
+    rejectLine("HTTP/0.9-style line, then fields", "GET /json\r\nHost: a\r\n\r\n", .invalidRequestLine),
+    rejectLine("bare CR line ends, one LF at the end", "GET / HTTP/1.1\rHost: a\r\r\n", .bareCR),
+    rejectLine("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", .versionNotSupported),
+    rejectLine("bad request line before an oversize head", "GET / HTTP/1.1 x\r\nX: 0123456789012345678901234567890123456789\r\n\r\n",
+               .invalidVersion, limits: small),
+    reject("valid request line, then an oversize head",
+           "GET / HTTP/1.1\r\nX: 0123456789012345678901234567890123456789012345678901\r\n\r\n",
+           .headerSectionTooLarge, limits: small, at: 65),
     reject("request line too long", "GET /0123456789abcdefghijklmn HTTP/1.1\r\nHost: a\r\n\r\n", .requestLineTooLong,
            limits: small, at: 34),
 
     // Line ends
-    reject("bare LF after request line", "GET / HTTP/1.1\nHost: a\r\n\r\n", .bareLF),
+    rejectLine("bare LF after request line", "GET / HTTP/1.1\nHost: a\r\n\r\n", .bareLF),
     reject("bare LF after a field", "GET / HTTP/1.1\r\nHost: a\n\r\n", .bareLF),
     reject("bare LF ending the head", "GET / HTTP/1.1\r\nHost: a\r\n\n", .bareLF),
-    reject("bare CR in request line", "GET /\r HTTP/1.1\r\nHost: a\r\n\r\n", .bareCR),
-    reject("bare CR in version", "GET / HTTP/1.1\r\r\nHost: a\r\n\r\n", .bareCR),
+    rejectLine("bare CR in request line", "GET /\r HTTP/1.1\r\nHost: a\r\n\r\n", .bareCR),
+    rejectLine("bare CR in version", "GET / HTTP/1.1\r\r\nHost: a\r\n\r\n", .bareCR),
     reject("bare CR in a value", "GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", .bareCR),
     reject("bare CR at a line start", "GET / HTTP/1.1\r\nHost: a\r\n\rX: b\r\n\r\n", .bareCR),
 
@@ -199,5 +215,15 @@ let requestVectors: [RequestVector] = [
     reject("empty transfer-encoding", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n", .transferCodingNotChunked),
     reject("gzip before chunked is not implemented",
            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", .unsupportedTransferCoding),
+    // From the smuggling corpus (Tests/Corpus/smuggling.json).
+    reject("TE value on an obs-fold line", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\n\r\n", .obsFold),
+    reject("TE value with a vertical tab", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \u{0B}chunked\r\n\r\n",
+           .invalidHeaderValue),
+    reject("TE xchunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", .transferCodingNotChunked),
+    reject("TE identity, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity, chunked\r\n\r\n",
+           .unsupportedTransferCoding),
+    reject("field name folded onto the next line", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-\r\n Encoding: chunked\r\n\r\n",
+           .invalidHeaderName),
+    reject("content-length '1 0'", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 0\r\n\r\n", .invalidContentLength),
     reject("unknown expectation", "POST / HTTP/1.1\r\nHost: a\r\nExpect: tea\r\n\r\n", .unsupportedExpectation),
 ]

@@ -26,9 +26,15 @@ final class ServeProcess {
 
     let errors = Pipe()
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = volleyExecutable()
-        process.arguments = ["serve", "--port", "0"] + arguments
+    /// - Parameter cpus: a `taskset -c` CPU list to run the server on, or nil for any CPU.
+    init(_ arguments: [String], environment: [String: String] = [:], cpus: String? = nil) throws {
+        if let cpus {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", cpus, volleyExecutable().path, "serve", "--port", "0"] + arguments
+        } else {
+            process.executableURL = volleyExecutable()
+            process.arguments = ["serve", "--port", "0"] + arguments
+        }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
