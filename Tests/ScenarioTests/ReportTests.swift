@@ -11,6 +11,16 @@ import Testing
                                profiles: ["async.svg", "async.folded"]),
     ])
 
+    /// When only `/debug/slow` answered (its object stored under `slowCallbacks`), its count
+    /// and entries are what the table and the list show.
+    @Test func slowCallbacksFromDebugSlowObject() {
+        let variant = ReportFixtures.variant("cpu-in-loop", latenciesMicros: [150_000], seconds: 1,
+                                             server: ["slowCallbacks": ["enabled": true, "slowCallbackCount": 39,
+                                                                        "slowCallbacks": [["what": "GET /cpu?ms=150", "seconds": 0.15]]]])
+        #expect(ServerStats.slowCallbackCount(variant) == 39)
+        #expect(ServerStats.slowCallbacks(variant).count == 1)
+    }
+
     /// The Markdown summary has the side-by-side table with every variant and the host.
     @Test func markdown() {
         let md = MarkdownReport.render(report)

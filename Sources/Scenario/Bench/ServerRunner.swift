@@ -141,13 +141,15 @@ public struct ServerRunner: VariantRunner {
     /// when the server has it (a 501 means this build has no watchdog).
     func collectStats(port: UInt16) -> [String: JSONValue] {
         var server: [String: JSONValue] = [:]
-        if let stats = LoopbackGet.get(port: port, path: "/debug/stats"), stats.status == 200,
+        // A loop that was blocked (e.g. /cpu in the loop) may still be working through the
+        // requests queued when the load stopped: give it time to get to this one.
+        if let stats = LoopbackGet.get(port: port, path: "/debug/stats", timeout: 15), stats.status == 200,
            let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(stats.body.utf8)) {
             server = object
         } else {
             server["statsError"] = "GET /debug/stats failed"
         }
-        if server["slowCallbacks"] == nil, let slow = LoopbackGet.get(port: port, path: "/debug/slow"), slow.status == 200,
+        if server["slowCallbacks"] == nil, let slow = LoopbackGet.get(port: port, path: "/debug/slow", timeout: 15), slow.status == 200,
            let value = try? JSONDecoder().decode(JSONValue.self, from: Data(slow.body.utf8)) {
             server["slowCallbacks"] = value
         }

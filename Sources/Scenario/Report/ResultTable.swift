@@ -46,7 +46,7 @@ public enum ServerStats {
             if case .array(let items)? = server[key] {
                 return items.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
             }
-            if case .object(let o)? = server[key], case .array(let items)? = o["recent"] ?? o["entries"] {
+            if case .object(let o)? = server[key], case .array(let items)? = o["slowCallbacks"] ?? o["recent"] ?? o["entries"] {
                 return items.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
             }
         }
@@ -59,7 +59,8 @@ public enum ServerStats {
         for key in ["slowCallbackCount", "slow_callback_count", "slowCallbacksTotal"] {
             if case .integer(let n)? = server[key] { return Int(n) }
         }
-        if case .object(let o)? = server["slowCallbacks"] ?? server["slow_callbacks"], case .integer(let n)? = o["count"] { return Int(n) }
+        if case .object(let o)? = server["slowCallbacks"] ?? server["slow_callbacks"],
+           case .integer(let n)? = o["slowCallbackCount"] ?? o["count"] { return Int(n) }
         let list = slowCallbacks(variant)
         return list.isEmpty && server["slowCallbacks"] == nil && server["slow_callbacks"] == nil ? nil : list.count
     }
