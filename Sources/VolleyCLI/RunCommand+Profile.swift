@@ -17,16 +17,7 @@ extension RunCommand {
             return nil
         }
         guard (1...10_000).contains(profileHz) else { throw usageError("invalid --profile-hz \(profileHz) (1...10000)") }
-        let format: ProfileFormat
-        if let profileFormat {
-            guard let named = ProfileFormat(name: profileFormat) else {
-                throw usageError("invalid --profile-format '\(profileFormat)' (folded, speedscope, svg)")
-            }
-            format = named
-        } else {
-            format = ProfileFormat(path: profile) ?? .folded
-        }
-        return ProfileSettings(path: profile, format: format, hz: profileHz)
+        return ProfileSettings(path: profile, format: try profileFileFormat(path: profile, named: profileFormat), hz: profileHz)
     }
 
     /// Registers the main thread and, through the runner's hook, every worker thread; starts sampling.
@@ -52,4 +43,14 @@ extension RunCommand {
                               profile.sampleCount, settings.hz, profile.dropped, overhead, settings.path, settings.format.rawValue))
         }
     }
+}
+
+/// The format of a profile file: the one named by `--profile-format`, else the file
+/// extension's, else folded stacks.
+func profileFileFormat(path: String, named: String?) throws -> ProfileFormat {
+    guard let named else { return ProfileFormat(path: path) ?? .folded }
+    guard let format = ProfileFormat(name: named) else {
+        throw usageError("invalid --profile-format '\(named)' (folded, speedscope, svg)")
+    }
+    return format
 }

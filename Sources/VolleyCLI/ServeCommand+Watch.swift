@@ -30,16 +30,7 @@ extension ServeCommand {
             if profileFormat != nil { throw usageError("--profile-format needs --profile FILE") }
             return nil
         }
-        let format: ProfileFormat
-        if let profileFormat {
-            guard let named = ProfileFormat(name: profileFormat) else {
-                throw usageError("invalid --profile-format '\(profileFormat)' (folded, speedscope, svg)")
-            }
-            format = named
-        } else {
-            format = ProfileFormat(path: path) ?? .folded
-        }
-        return ServerProfileSettings(path: path, format: format, hz: profileHz)
+        return ServerProfileSettings(path: path, format: try profileFileFormat(path: path, named: profileFormat), hz: profileHz)
     }
 
     /// Starts sampling before the server's threads exist; they register themselves as they start.
