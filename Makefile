@@ -29,9 +29,9 @@ test-tsan: deps
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 
 coverage: deps
-	$(SWIFT) build --build-tests --enable-code-coverage
-	$(SWIFT) test --skip-build --enable-code-coverage
-	@scripts/coverage.sh
+	$(SWIFT) build --build-tests --enable-code-coverage --scratch-path .build-cov
+	$(SWIFT) test --skip-build --enable-code-coverage --scratch-path .build-cov
+	@scripts/coverage.sh .build-cov
 
 fuzz: deps
 	scripts/fuzz.sh $(SECONDS)
@@ -48,4 +48,4 @@ bench: build
 	@scripts/bench.sh $(BIN)
 
 clean:
-	rm -rf .build .build-fuzz .build-asan .build-tsan
+	rm -rf .build .build-fuzz .build-asan .build-tsan .build-cov

@@ -2,7 +2,8 @@
 # Line coverage of the libraries (Sources/, without the thin executable), from the profile
 # `swift test --enable-code-coverage` leaves behind. Prints llvm-cov's per-file report and the total.
 set -euo pipefail
-bin_dir=$(swift build --show-bin-path)
+scratch=${1:-.build}
+bin_dir=$(swift build --show-bin-path --scratch-path "$scratch")
 profdata="$bin_dir/codecov/default.profdata"
 tests="$bin_dir/volleyPackageTests.xctest"
 [ -f "$profdata" ] || { echo "coverage: no $profdata; run swift test --enable-code-coverage first" >&2; exit 2; }
