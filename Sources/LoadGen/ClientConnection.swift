@@ -152,7 +152,7 @@ final class ClientConnection {
             sendWhenWritten = true
             return
         }
-        let batch = worker.requestBytes.batch
+        let batch = worker.nextBatch()
         switch stream.tryWrite(batch) {
         case .success(let written):
             worker.withRecorder { $0.bytesWritten &+= UInt64(written) }

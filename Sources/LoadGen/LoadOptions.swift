@@ -19,13 +19,31 @@ public struct LoadOptions: Sendable {
     /// Constant-throughput mode (`-R`): total requests/sec over all connections, or a linear
     /// ramp; nil for a closed loop (each connection sends as soon as it has its answer).
     public var rate: RateSchedule?
+    /// Several request paths chosen per batch in proportion to their weights (each replaces
+    /// `url`'s path and query); empty to send `url`'s own target every time. With pipelining a
+    /// whole batch of `pipeline` requests goes to one path: batches are pre-encoded per path.
+    public var paths: [WeightedRequestPath]
 
     public init(url: HTTPURL, threads: Int = 2, connections: Int = 10, durationNanos: UInt64 = 10_000_000_000,
                 timeoutNanos: UInt64 = 2_000_000_000, pipeline: Int = 1, method: String = "GET",
-                headers: [(name: String, value: String)] = [], body: [UInt8] = [], rate: RateSchedule? = nil) {
+                headers: [(name: String, value: String)] = [], body: [UInt8] = [], rate: RateSchedule? = nil,
+                paths: [WeightedRequestPath] = []) {
         self.url = url; self.threads = threads; self.connections = connections
         self.durationNanos = durationNanos; self.timeoutNanos = timeoutNanos; self.pipeline = pipeline
-        self.method = method; self.headers = headers; self.body = body; self.rate = rate
+        self.method = method; self.headers = headers; self.body = body; self.rate = rate; self.paths = paths
+    }
+
+    /// The request URL of each path (just `url` when no paths are given).
+    public func requestURLs() throws(LoadError) -> [HTTPURL] {
+        if paths.isEmpty { return [url] }
+        var urls: [HTTPURL] = []
+        for p in paths {
+            guard p.path.hasPrefix("/") else { throw .invalidRequest("path `\(p.path)` must start with /") }
+            do { urls.append(try HTTPURL(parsing: "http://\(url.hostHeader)\(p.path)")) } catch {
+                throw .invalidRequest("path `\(p.path)`: \(error)")
+            }
+        }
+        return urls
     }
 
     /// Threads actually used: never more than connections (wrk refuses -c < -t; Volley just uses fewer threads).
@@ -45,6 +63,10 @@ public struct LoadOptions: Sendable {
         if durationNanos == 0 { throw .invalidOption("duration must be greater than 0") }
         if timeoutNanos == 0 { throw .invalidOption("timeout must be greater than 0") }
         if pipeline < 1 || pipeline > 1024 { throw .invalidOption("pipeline depth must be between 1 and 1024") }
+        if paths.count > 1024 { throw .invalidOption("at most 1024 weighted paths") }
+        for p in paths where !(p.weight > 0 && p.weight.isFinite) {
+            throw .invalidOption("the weight of path `\(p.path)` must be a positive number")
+        }
         if let rate {
             if pipeline > 1 {
                 // A pipelined batch goes out at once and is awaited whole: its requests cannot

@@ -11,7 +11,7 @@ import Glibc
 public final class LoadRunner {
     public let options: LoadOptions
     private let address: SocketAddress
-    private let requestBytes: RequestBytes
+    private let requests: RequestSet
     /// Whether the run was cut short by SIGINT (the measurement covers what ran).
     public private(set) var interrupted = false
     /// Receives each second's merged latency histogram as the run goes (e.g. `--hlog`).
@@ -28,13 +28,17 @@ public final class LoadRunner {
         } catch {
             throw .unresolvable(error.description)
         }
-        let request: [UInt8]
-        do {
-            request = try RequestEncoder.encode(method: options.method, url: options.url, headers: options.headers, body: options.body)
-        } catch {
-            throw .invalidRequest("\(error)")
+        // Each distinct request is encoded once, here; the run only picks among them.
+        var encoded: [[UInt8]] = []
+        for url in try options.requestURLs() {
+            do {
+                encoded.append(try RequestEncoder.encode(method: options.method, url: url, headers: options.headers, body: options.body))
+            } catch {
+                throw .invalidRequest("\(error)")
+            }
         }
-        requestBytes = RequestBytes(request: request, pipeline: options.pipeline)
+        requests = RequestSet(requests: encoded, weights: options.paths.isEmpty ? [1] : options.paths.map(\.weight),
+                              pipeline: options.pipeline)
     }
 
     /// The resolved address the load goes to.
@@ -73,7 +77,7 @@ public final class LoadRunner {
         let control: EventLoop
         do {
             workers = try (0..<threadCount).map {
-                try Worker(index: $0, options: options, address: address, requestBytes: requestBytes)
+                try Worker(index: $0, options: options, address: address, requests: requests)
             }
             control = try EventLoop(readBufferSize: 64)
         } catch {

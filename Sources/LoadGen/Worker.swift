@@ -8,7 +8,9 @@ final class Worker: @unchecked Sendable {
     let index: Int
     let options: LoadOptions
     let address: SocketAddress
-    let requestBytes: RequestBytes
+    let requests: RequestSet
+    /// Chooses each batch's path; this thread's own.
+    private var picker: PathPicker
     private(set) var recorder: Recorder!
     private(set) var endTime: UInt64 = 0
     private var loop: EventLoop!
@@ -30,11 +32,12 @@ final class Worker: @unchecked Sendable {
 
     /// Creates the worker's loop on the calling thread; `run()` then drives it on the worker's own
     /// thread (a libuv loop may change threads when the hand-over is ordered, as thread creation is).
-    init(index: Int, options: LoadOptions, address: SocketAddress, requestBytes: RequestBytes) throws(UVError) {
+    init(index: Int, options: LoadOptions, address: SocketAddress, requests: RequestSet) throws(UVError) {
         self.index = index
         self.options = options
         self.address = address
-        self.requestBytes = requestBytes
+        self.requests = requests
+        self.picker = requests.picker(thread: index)
         let loop = try EventLoop()
         self.loop = loop
         self.wakeup = LoopWakeup(loop: loop) { [unowned self] in self.stop() }
@@ -114,6 +117,13 @@ final class Worker: @unchecked Sendable {
     /// Paced runs: when request `n` of the whole run is due (monotonic ns).
     @inline(__always)
     func due(request n: UInt64) -> UInt64 { recorder.start &+ options.rate!.offsetNanos(ofRequest: n) }
+
+    /// The bytes of the next batch to write: one path, chosen by weight.
+    @inline(__always)
+    func nextBatch() -> UnsafeRawBufferPointer {
+        let batches = requests.batches
+        return batches.count == 1 ? batches[0].batch : batches[picker.next()].batch
+    }
 
     @inline(__always)
     func withRecorder<R>(_ body: (inout Recorder) -> R) -> R { body(&recorder) }

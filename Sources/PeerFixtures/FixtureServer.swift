@@ -39,9 +39,11 @@ public final class FixtureServer: @unchecked Sendable {
     private let stopWakeup: LoopWakeup
     private let counters: Counters
 
-    final class Counters: Sendable {
+    final class Counters: @unchecked Sendable {
         let requests = Atomic<Int>(0)
         let connections = Atomic<Int>(0)
+        /// Requests by the first byte after the path's `/`, written on the server's loop thread only.
+        var byFirstPathByte = [Int](repeating: 0, count: 256)
     }
 
     /// Starts a server with `behaviour` on a free loopback port (or `port`). With `reusePort`,
@@ -67,6 +69,11 @@ public final class FixtureServer: @unchecked Sendable {
     public var requestsServed: Int { counters.requests.load(ordering: .relaxed) }
     /// Connections accepted so far.
     public var connectionsAccepted: Int { counters.connections.load(ordering: .relaxed) }
+
+    /// Requests received whose path starts with `/` then `byte` (e.g. `UInt8(ascii: "a")` for
+    /// `/a…`; `UInt8(ascii: " ")` for `/` itself). Read it after `stop()`: it is kept by the
+    /// server's thread without synchronization.
+    public func requests(withPathStartingWith byte: UInt8) -> Int { counters.byFirstPathByte[Int(byte)] }
 
     /// Stops the server and waits for its thread.
     public func stop() {
@@ -177,6 +184,9 @@ private final class FixtureConnection {
     var answered = 0
     /// How far into "\r\n\r\n" the bytes seen so far are (a request head ends there).
     var terminatorMatch = 0
+    /// Where in the current request line the bytes are: 0 method, 1 the path's `/`, 2 the
+    /// byte after it (counted), 3 past it.
+    var lineStage = 0
     var closed = false
 
     init(stream: TCPStream, responder: Responder) {
@@ -187,10 +197,16 @@ private final class FixtureConnection {
     func received(_ bytes: UnsafeRawBufferPointer) {
         var requests = 0
         for byte in bytes {
+            switch lineStage {
+            case 0: if byte == 32 { lineStage = 1 }
+            case 1: lineStage = byte == 47 ? 2 : 3
+            case 2: responder.counters.byFirstPathByte[Int(byte)] += 1; lineStage = 3
+            default: break
+            }
             let expected: UInt8 = terminatorMatch % 2 == 0 ? 13 : 10
             if byte == expected {
                 terminatorMatch += 1
-                if terminatorMatch == 4 { requests += 1; terminatorMatch = 0 }
+                if terminatorMatch == 4 { requests += 1; terminatorMatch = 0; lineStage = 0 }
             } else {
                 terminatorMatch = byte == 13 ? 1 : 0
             }

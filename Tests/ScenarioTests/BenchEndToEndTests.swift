@@ -84,13 +84,51 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
         let out = dir.appendingPathComponent("results").path
         let bad = try scenarioFile(dir, "e2e-bad", server: server, extra: "thresholds: [\"p99 <\"]\n")
         #expect(VolleyMain.run(["bench", bad, "--out", out]) == 2)
-        let rate = try scenarioFile(dir, "e2e-rate", server: server, extra: "quick: {rate: 100}\n")
+        let rate = try scenarioFile(dir, "e2e-rate", server: server, extra: "quick: {rate: 100, pipeline: 4}\n")
         #expect(VolleyMain.run(["bench", rate, "--out", out, "--quick"]) == 2)
         let servers = dir.appendingPathComponent("servers.yaml").path
         try Data("name: s\nserver: {model: async}\nload: {duration: 1s}\n".utf8).write(to: URL(fileURLWithPath: servers))
         #expect(VolleyMain.run(["bench", servers, "--out", out]) == 2)
         #expect(server.connectionsAccepted == 0)
         #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    /// A scenario with `rate` runs paced and achieves about the asked rate; one with weighted
+    /// `paths` hits each path about in proportion to its weight.
+    @Test func rateAndWeightedPaths() throws {
+        let server = try FixtureServer(behaviour: .ok)
+        defer { server.stop() }
+        let dir = try ReportFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("results").path
+        let path = dir.appendingPathComponent("mix.yaml").path
+        try Data("""
+        name: mix
+        url: http://127.0.0.1:\(server.port)/
+        load:
+          threads: 1
+          connections: 4
+          duration: 1s
+          warmup: 100ms
+          paths: {/a: 1, /b: 3}
+        matrix:
+          rate: [400, 1000]
+        """.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(VolleyMain.run(["bench", path, "--out", out]) == 0)
+        let report = try RunReport.load(from: try #require(resultFiles(dir, "mix").first))
+        #expect(report.variants.count == 2)
+        for (variant, asked) in zip(report.variants, [400.0, 1000]) {
+            #expect(variant.configuration.rate == asked)
+            #expect(variant.summary.errors.total == 0)
+            let rps = variant.summary.requestsPerSecond
+            #expect(rps > asked * 0.85 && rps < asked * 1.1, "\(variant.name): \(rps) req/s for \(asked) asked")
+            #expect(variant.notes?.contains("paths: /a ×1, /b ×3") == true)
+        }
+        server.stop()
+        let a = server.requests(withPathStartingWith: UInt8(ascii: "a")), b = server.requests(withPathStartingWith: UInt8(ascii: "b"))
+        let share = Double(b) / Double(a + b)
+        #expect(a + b > 1000)
+        #expect(share > 0.68 && share < 0.82, "share of /b: \(share)")
     }
 
     /// A variant whose target refuses connections stops the session with exit 2 and no result.

@@ -12,8 +12,9 @@ import Glibc
 public enum LoadPhase {
     /// Why the engine cannot drive `load` yet, or nil.
     public static func unsupported(_ load: LoadSpec) -> String? {
-        if load.rate != nil { return "`rate`: constant-rate load is not in the engine yet; remove it to run closed-loop" }
-        if let paths = load.paths, paths.count > 1 { return "`paths`: weighted paths are not in the engine yet; give one `path`" }
+        if load.rate != nil && load.pipeline > 1 {
+            return "`rate` cannot be combined with `pipeline` > 1: each request of a constant-rate run needs its own slot in the schedule"
+        }
         return nil
     }
 
@@ -27,11 +28,16 @@ public enum LoadPhase {
         }
     }
 
-    /// The engine's options for `load` against `url`.
+    /// The engine's options for `load` against `url`: a constant rate spans the run (warm-up
+    /// included, at the same rate), and several paths go to the engine with their weights.
     public static func options(_ load: LoadSpec, url: HTTPURL, durationNanos: UInt64? = nil) -> LoadOptions {
-        LoadOptions(url: url, threads: load.threads, connections: load.connections, durationNanos: durationNanos ?? load.durationNanos,
-                    timeoutNanos: load.timeoutNanos, pipeline: load.pipeline, method: load.method,
-                    headers: load.headers.map { ($0.name, $0.value) }, body: Array((load.body ?? "").utf8))
+        let duration = durationNanos ?? load.durationNanos
+        let paths = load.paths ?? []
+        return LoadOptions(url: url, threads: load.threads, connections: load.connections, durationNanos: duration,
+                           timeoutNanos: load.timeoutNanos, pipeline: load.pipeline, method: load.method,
+                           headers: load.headers.map { ($0.name, $0.value) }, body: Array((load.body ?? "").utf8),
+                           rate: load.rate.map { RateSchedule(startRate: $0, durationNanos: duration) },
+                           paths: paths.count > 1 ? paths.map { WeightedRequestPath(path: $0.path, weight: $0.weight) } : [])
     }
 
     /// Warm-up, then the measured run; returns the variant's result named `name`.
@@ -56,7 +62,13 @@ public enum LoadPhase {
         generator.setProcessCPU(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
                                 requests: measurement.requests)
         result.generator = generator
-        if load.warmupNanos > 0 { result.notes = ["after \(Quantity.formatDuration(load.warmupNanos)) of warm-up"] }
+        var notes: [String] = []
+        if load.warmupNanos > 0 { notes.append("after \(Quantity.formatDuration(load.warmupNanos)) of warm-up") }
+        if let paths = load.paths, paths.count > 1 {
+            // The configuration's url names the first path only; the mix is kept here.
+            notes.append("paths: " + paths.map { "\($0.path) ×\($0.weight == $0.weight.rounded() ? String(Int($0.weight)) : String($0.weight))" }.joined(separator: ", "))
+        }
+        if !notes.isEmpty { result.notes = notes }
         return VariantOutcome(result: result, interrupted: engine.interrupted)
     }
 
