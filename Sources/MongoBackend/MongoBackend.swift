@@ -1,4 +1,5 @@
 internal import CMongoc
+import Synchronization
 
 /// One row of TechEmpower's `World` table.
 public struct WorldRow: Sendable, Equatable {
@@ -49,6 +50,11 @@ public final class MongoBackend: @unchecked Sendable {
     /// aligned, which Swift does not import: it is an OpaquePointer here.)
     let findOneOptions: OpaquePointer
     let emptyFilter: OpaquePointer
+    /// The pool's size: most clients popped at once.
+    public let maxClients: Int
+    /// Clients popped now (one atomic add per pop and per push, beside the pool's own mutex):
+    /// a client that is never pushed back shows here, and would starve the pool.
+    private let popped = Atomic<Int>(0)
 
     /// libmongoc must be initialised once per process before anything else.
     static let initialized: Void = { mongoc_init() }()
@@ -76,6 +82,7 @@ public final class MongoBackend: @unchecked Sendable {
         self.uri = uri
         self.pool = pool
         self.uriString = uriString
+        self.maxClients = max(1, maxClients)
         findOneOptions = bson_new()
         bson_append_int64(findOneOptions, "limit", -1, 1)
         bson_append_bool(findOneOptions, "singleBatch", -1, true)
@@ -121,11 +128,18 @@ public final class MongoBackend: @unchecked Sendable {
         try withClient { (client) throws(MongoBackendError) in try client.worldRow(id: id) }
     }
 
+    /// Clients popped from the pool now, in use by a call (0 when the server is idle).
+    public var clientsInUse: Int { popped.load(ordering: .relaxed) }
+
     /// Runs `body` with one client popped from the pool (for several reads in a row, as
     /// `/queries` does), and pushes it back afterwards.
     public func withClient<R>(_ body: (borrowing MongoClient) throws(MongoBackendError) -> R) throws(MongoBackendError) -> R {
         let raw = mongoc_client_pool_pop(pool)!
-        defer { mongoc_client_pool_push(pool, raw) }
+        popped.add(1, ordering: .relaxed)
+        defer {
+            popped.subtract(1, ordering: .relaxed)
+            mongoc_client_pool_push(pool, raw)
+        }
         let client = MongoClient(raw: raw, backend: self)
         return try body(client)
     }

@@ -44,6 +44,12 @@ public protocol DatabaseBackend: Sendable {
     /// True for a moment after a read found the database unreachable: DB routes then get
     /// 503 at once instead of each waiting out the server-selection timeout.
     var isUnavailable: Bool { get }
+    /// `"key":value` members `/debug/stats` shows under `"database"` (empty: nothing).
+    var statsFields: String { get }
+}
+
+extension DatabaseBackend {
+    public var statsFields: String { "" }
 }
 
 /// The answers the DB routes share, so that both models encode the same bytes.

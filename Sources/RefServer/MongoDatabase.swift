@@ -26,6 +26,11 @@ public final class MongoDatabase: DatabaseBackend {
         return until != 0 && monotonicNanos() < until
     }
 
+    /// The pool's size and the clients popped from it now (0 once every request is done).
+    public var statsFields: String {
+        "\"poolSize\":\(backend.maxClients),\"clientsInUse\":\(backend.clientsInUse),\"unavailable\":\(isUnavailable)"
+    }
+
     public func respond(to request: DatabaseRequest) -> Response {
         if isUnavailable { return DatabaseAnswer.unavailable }
         do {

@@ -97,7 +97,8 @@ public struct Router: Sendable {
         case .upload:
             return .respond(Response(contentType: .json, body: .upload(size: request.bodyBytes, crc32: request.bodyCRC32)))
         case .debugStats:
-            let extra = watchdog?.statsFields() ?? "\"watchdog\":{\"enabled\":false}"
+            var extra = watchdog?.statsFields() ?? "\"watchdog\":{\"enabled\":false}"
+            if let database { extra += ",\"database\":{\(database.statsFields)}" }
             return .respond(Response(contentType: .json, body: .text((stats?.json(appending: extra) ?? "{\(extra)}") + "\n")))
         case .debugSlow:
             return .respond(Response(contentType: .json, body: .text((watchdog?.slowJSON() ?? WatchdogRegistry.disabledSlowJSON) + "\n")))
