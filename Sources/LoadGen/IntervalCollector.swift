@@ -1,13 +1,13 @@
 import Histogram
 import Metrics
-import Synchronization
+import Foundation
 
 /// Gathers each second's latency histogram from every load thread, merges them, and when
 /// all threads have handed in a second, reduces it to that second's percentiles and passes
 /// the merged histogram to `onInterval` (the `--hlog` writer), in order. Threads call in once
 /// a second, not per request; memory stays constant however long the run: only the seconds
 /// some thread has not finished yet are held.
-public final class IntervalCollector: Sendable {
+public final class IntervalCollector: @unchecked Sendable {
     /// What is known of one second once every thread has handed it in.
     public struct Interval: Sendable, Equatable {
         public var second: Int
@@ -37,7 +37,11 @@ public final class IntervalCollector: Sendable {
 
     private let threads: Int
     private let sink: Sink?
-    private let state = Mutex(State())
+    // An NSLock rather than Synchronization's Mutex: ThreadSanitizer does not see the futex
+    // underneath Mutex as synchronization and reports false races. Taken once a second per
+    // thread, never per request. `state` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var state = State()
 
     /// A collector for `threads` threads.
     public init(threads: Int, sink: Sink? = nil) {
@@ -47,34 +51,34 @@ public final class IntervalCollector: Sendable {
 
     /// One thread hands in its histogram of `second` (nil: nothing was recorded).
     func submit(second: Int, _ histogram: Histogram<UInt64>?, last: Bool = false) {
-        state.withLock { state in
-            guard second >= state.nextSecond else { return }
-            var entry = state.pending[second] ?? Pending(histogram: state.spare.popLast() ?? Measurement.makeLatencyHistogram(), reported: 0)
-            if let histogram, histogram.totalCount > 0 { entry.histogram.add(histogram) }
-            entry.reported += 1
-            entry.partial = entry.partial || last
-            state.pending[second] = entry
-            while let ready = state.pending[state.nextSecond], ready.reported >= threads, !ready.partial {
-                finalize(&state, second: state.nextSecond, length: 1)
-            }
+        lock.lock()
+        defer { lock.unlock() }
+        guard second >= state.nextSecond else { return }
+        var entry = state.pending[second] ?? Pending(histogram: state.spare.popLast() ?? Measurement.makeLatencyHistogram(), reported: 0)
+        if let histogram, histogram.totalCount > 0 { entry.histogram.add(histogram) }
+        entry.reported += 1
+        entry.partial = entry.partial || last
+        state.pending[second] = entry
+        while let ready = state.pending[state.nextSecond], ready.reported >= threads, !ready.partial {
+            finalize(&state, second: state.nextSecond, length: 1)
         }
     }
 
     /// The run is over (`elapsedNanos` after its start): finishes every second still open and
     /// returns the per-second figures.
     public func finish(elapsedNanos: UInt64) -> [Interval] {
-        state.withLock { state in
-            let last = state.pending.keys.max() ?? -1
-            while state.nextSecond <= last {
-                let second = state.nextSecond
-                if state.pending[second] == nil {
-                    state.pending[second] = Pending(histogram: Measurement.makeLatencyHistogram(), reported: 0)
-                }
-                let left = Double(elapsedNanos) / 1e9 - Double(second)
-                finalize(&state, second: second, length: max(0.001, min(1, left)))
+        lock.lock()
+        defer { lock.unlock() }
+        let last = state.pending.keys.max() ?? -1
+        while state.nextSecond <= last {
+            let second = state.nextSecond
+            if state.pending[second] == nil {
+                state.pending[second] = Pending(histogram: Measurement.makeLatencyHistogram(), reported: 0)
             }
-            return state.finished
+            let left = Double(elapsedNanos) / 1e9 - Double(second)
+            finalize(&state, second: second, length: max(0.001, min(1, left)))
         }
+        return state.finished
     }
 
     private func finalize(_ state: inout State, second: Int, length: Double) {

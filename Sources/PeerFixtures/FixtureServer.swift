@@ -62,7 +62,10 @@ public final class FixtureServer: @unchecked Sendable {
             loop.closeAllHandles()
         }
         let box = LoopBox(loop: loop, responder: responder)
-        self.thread = OSThread(name: "fixture") { box.loop.run(); box.loop.closeAllHandles(); box.loop.drain() }
+        self.thread = OSThread(name: "fixture") {
+            box.loop.run(); box.loop.closeAllHandles(); box.loop.drain()
+            box.responder.forgetPendingAnswers()
+        }
     }
 
     /// Requests answered (or, for `.silent`, received) so far.
@@ -151,6 +154,14 @@ private final class Responder {
         lastDue = due
         queue.append((due, connection))
         if let timer, timer.armedAt == 0 || due < timer.armedAt { timer.arm(at: due) }
+    }
+
+    /// After the loop has stopped: drops answers still waiting, whose connections point back
+    /// at this responder (a cycle that would keep the loop's memory alive).
+    func forgetPendingAnswers() {
+        queue.removeAll()
+        head = 0
+        timer = nil
     }
 
     private func answerDue() {
