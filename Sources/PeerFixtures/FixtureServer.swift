@@ -193,8 +193,7 @@ private final class FixtureConnection {
     let stream: TCPStream
     let responder: Responder
     var answered = 0
-    /// How far into "\r\n\r\n" the bytes seen so far are (a request head ends there).
-    var terminatorMatch = 0
+    var heads = HeadCounter()
     /// Where in the current request line the bytes are: 0 method, 1 the path's `/`, 2 the
     /// byte after it (counted), 3 past it.
     var lineStage = 0
@@ -214,13 +213,7 @@ private final class FixtureConnection {
             case 2: responder.counters.byFirstPathByte[Int(byte)] += 1; lineStage = 3
             default: break
             }
-            let expected: UInt8 = terminatorMatch % 2 == 0 ? 13 : 10
-            if byte == expected {
-                terminatorMatch += 1
-                if terminatorMatch == 4 { requests += 1; terminatorMatch = 0; lineStage = 0 }
-            } else {
-                terminatorMatch = byte == 13 ? 1 : 0
-            }
+            if heads.ends(at: byte) { requests += 1; lineStage = 0 }
         }
         for _ in 0..<requests { answer() }
     }

@@ -114,23 +114,6 @@ private final class HostileState: @unchecked Sendable {
     }
 }
 
-/// Counts request heads (each ends at an empty line) in whatever arrives.
-private struct HeadCounter {
-    private var match = 0
-    mutating func count(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var heads = 0
-        for byte in bytes {
-            if byte == (match % 2 == 0 ? 13 : 10) {
-                match += 1
-                if match == 4 { heads += 1; match = 0 }
-            } else {
-                match = byte == 13 ? 1 : 0
-            }
-        }
-        return heads
-    }
-}
-
 private final class HealthyConnection {
     let stream: TCPStream
     var counter = HeadCounter()
