@@ -7,12 +7,12 @@ import Glibc
 #endif
 
 /// Runs one load: checks the target answers, starts one worker thread per loop, waits for
-/// the duration (or Ctrl-C), joins the threads and merges their recorders into one `Measurement`.
+/// the duration (or a stop request), joins the threads and merges their recorders into one `Measurement`.
 public final class LoadRunner {
     public let options: LoadOptions
     private let address: SocketAddress
     private let requests: RequestSet
-    /// Whether the run was cut short by SIGINT (the measurement covers what ran).
+    /// Whether the run was cut short by a stop request (the measurement covers what ran).
     public private(set) var interrupted = false
     /// Receives each second's merged latency histogram as the run goes (e.g. `--hlog`).
     public var intervalSink: IntervalCollector.Sink?
@@ -66,12 +66,13 @@ public final class LoadRunner {
     }
 
     /// Runs the load on `threads` threads and returns the merged measurement.
-    /// SIGINT during the run stops every worker early; what was measured is kept.
+    /// A stop requested on `stop` during the run ends every worker early; what was measured is
+    /// kept and `interrupted` is set. The engine never watches signals itself: the command line does.
     /// - Parameters:
-    ///   - handleInterrupt: watch SIGINT (Ctrl-C) during the run.
+    ///   - stop: ends the run early when requested (also when requested before the run starts).
     ///   - onProgress: called on the calling thread about once a second with the totals so far
     ///     (as of each worker's last 100 ms sample), for live progress displays.
-    public func run(handleInterrupt: Bool = true, onProgress: ((LiveProgress) -> Void)? = nil) -> Measurement {
+    public func run(stop: StopToken? = nil, onProgress: ((LiveProgress) -> Void)? = nil) -> Measurement {
         let threadCount = options.effectiveThreads
         let workers: [Worker]
         let control: EventLoop
@@ -92,17 +93,21 @@ public final class LoadRunner {
         }
 
         let finished = Atomic<Int>(0)
-        let allDone = LoopWakeup(loop: control) {
-            if finished.load(ordering: .acquiring) == threadCount { control.stop() }
-        }
         let interruptedFlag = StopFlag()
-        var watcher: SignalWatcher?
-        if handleInterrupt {
-            watcher = SignalWatcher(loop: control, signal: SIGINT) { _ in
-                if interruptedFlag.isSet { _exit(130) }   // a second Ctrl-C: leave at once
-                interruptedFlag.set()
+        var stopsSent = false
+        let allDone = LoopWakeup(loop: control) {
+            if interruptedFlag.isSet && !stopsSent {
+                stopsSent = true
                 for worker in workers { worker.requestStop() }
             }
+            if finished.load(ordering: .acquiring) == threadCount { control.stop() }
+        }
+        // The token's handler may run on any thread: it only sets a flag and wakes the control
+        // loop, through a gate closed before the wake-up handle is.
+        let wakeGate = WakeGate(allDone)
+        let stopHandler = stop?.onRequest {
+            interruptedFlag.set()
+            wakeGate.send()
         }
         let threadStart = onWorkerThreadStart
         let started = start
@@ -131,7 +136,8 @@ public final class LoadRunner {
         control.run()
         for thread in threads { thread.join() }
         progressTimer?.close()
-        watcher?.close()
+        if let stopHandler { stop?.removeHandler(stopHandler) }
+        wakeGate.shut()
         allDone.close()
         control.closeAllHandles()
         control.drain()
@@ -157,6 +163,12 @@ public final class LoadRunner {
         }
         return merged
     }
+
+    /// The old spelling: the engine no longer watches SIGINT; pass a `StopToken` instead.
+    @available(*, deprecated, message: "the engine no longer watches signals; pass run(stop:) a StopToken")
+    public func run(handleInterrupt: Bool, onProgress: ((LiveProgress) -> Void)? = nil) -> Measurement {
+        run(stop: nil, onProgress: onProgress)
+    }
 }
 
 /// Totals of a run in progress, as reported to `LoadRunner.run(onProgress:)`.
@@ -170,6 +182,15 @@ public struct LiveProgress: Sendable, Equatable {
     public init(elapsedNanos: UInt64, requests: UInt64 = 0, errors: UInt64 = 0) {
         self.elapsedNanos = elapsedNanos; self.requests = requests; self.errors = errors
     }
+}
+
+/// A loop wake-up that other threads may still call after the loop is done with it.
+final class WakeGate: Sendable {
+    private let wakeup: Mutex<LoopWakeup?>
+    init(_ wakeup: LoopWakeup) { self.wakeup = Mutex(wakeup) }
+    func send() { wakeup.withLock { $0?.send() } }
+    /// After this, `send` does nothing; call before closing the handle.
+    func shut() { wakeup.withLock { $0 = nil } }
 }
 
 /// A flag set by one thread and read by another.

@@ -106,16 +106,18 @@ extension ProbeSearch.Step {
 public enum Prober {
     /// Runs steps of `stepNanos` with `base`'s target, threads and connections until the
     /// search ends; `onStep` sees each step as it completes (e.g. to print the curve).
-    public static func run(base: LoadOptions, stepNanos: UInt64, search: ProbeSearch,
+    /// A stop requested on `stop` ends the step in progress (which is not recorded) and the search.
+    public static func run(base: LoadOptions, stepNanos: UInt64, search: ProbeSearch, stop: StopToken? = nil,
                            onStep: (ProbeSearch.Step) -> Void = { _ in }) throws(LoadError) -> ProbeSearch {
         var search = search
-        while let rate = search.nextRate() {
+        while let rate = search.nextRate(), stop?.isRequested != true {
             var options = base
             options.durationNanos = stepNanos
             options.pipeline = 1
             options.rate = RateSchedule(startRate: rate, durationNanos: stepNanos)
             let runner = try LoadRunner(options: options)
-            let measurement = runner.run(handleInterrupt: false)
+            let measurement = runner.run(stop: stop)
+            if runner.interrupted { break }
             let result = VariantResult(name: "probe", configuration: options.configuration, measurement: measurement)
             onStep(search.record(ProbeSearch.Step(askedRate: rate, result: result)))
         }

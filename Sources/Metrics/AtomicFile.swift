@@ -10,8 +10,7 @@ public enum AtomicFile {
     /// flushed to disk, then moved into place. Without `overwrite`, an existing file at
     /// `path` is an error and is left untouched (the move is a `link(2)`, which fails rather than replace).
     public static func write(_ data: Data, to path: String, overwrite: Bool = false) throws(ResultFileError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
+        let (directory, name) = splitPath(path)
         let temporary = (directory.isEmpty ? "" : directory + "/")
             + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
@@ -57,6 +56,16 @@ public enum AtomicFile {
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// The folder ("" for none, "/" for the root) and the last component of `path`. Written out
+    /// because Foundation's `NSString.deletingLastPathComponent` traps on one-character names such as `-`.
+    public static func splitPath(_ path: String) -> (folder: String, name: String) {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return ("", String(trimmed)) }
+        let folder = trimmed[..<slash]
+        return (folder.isEmpty ? "/" : String(folder), String(trimmed[trimmed.index(after: slash)...]))
+    }
 }
 
 /// `write(2)`, out of reach of `AtomicFile.write`'s name.

@@ -82,12 +82,20 @@ public final class HistogramLogWriter: @unchecked Sendable {
         }
         self.handle = handle
         self.path = path
-        handle.write(Data(HistogramLog.header(startTime: startTime, comment: comment).utf8))
+        try? handle.write(contentsOf: Data(HistogramLog.header(startTime: startTime, comment: comment).utf8))
+    }
+
+    /// Writes the log to an open handle (`OutputTarget.openStream`: a file, or standard output for `-`).
+    public init(handle: FileHandle, path: String, startTime: Double, comment: String? = nil) {
+        self.handle = handle
+        self.path = path
+        try? handle.write(contentsOf: Data(HistogramLog.header(startTime: startTime, comment: comment).utf8))
     }
 
     /// Appends one interval.
     public func write(start: Double, length: Double, histogram: Histogram<UInt64>) {
-        handle.write(Data(HistogramLog.line(start: start, length: length, histogram: histogram).utf8))
+        // `try?`: a reader that went away (`--hlog - | head`) must not crash the run; the rest still gets written.
+        try? handle.write(contentsOf: Data(HistogramLog.line(start: start, length: length, histogram: histogram).utf8))
     }
 
     public func close() { try? handle.close() }

@@ -88,15 +88,12 @@ extension RunReport {
         return try decode(data, path: path)
     }
 
-    /// Writes the report to `path` atomically: to a temporary file in the same directory,
-    /// flushed to disk, then moved into place, so a reader never sees half a file.
-    /// Without `overwrite`, an existing file at `path` is an error and is left untouched
-    /// (the move is a `link(2)`, which fails rather than replace).
+    /// Writes the report to `path` by `OutputTarget`'s rules: atomically (a reader never sees half
+    /// a file), `-` to standard output, through symbolic links rather than over them. Without
+    /// `overwrite`, an existing file at `path` is an error and is left untouched.
     public func write(to path: String, overwrite: Bool = false) throws {
-        try AtomicFile.write(try jsonData(), to: path, overwrite: overwrite)
+        try OutputTarget(path).write(try jsonData(), overwrite: overwrite)
     }
-
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
 
     private static func reason(_ error: any Error) -> String {
         switch error {

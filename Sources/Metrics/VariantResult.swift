@@ -97,6 +97,8 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public var pacing: PacingStats?
     /// The generator's own CPU use and loop lag, and whether it limited the run.
     public var generator: GeneratorHealth?
+    /// True when a stop (Ctrl-C, SIGTERM) cut this variant short: its figures cover the time it ran.
+    public var interrupted: Bool?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],

@@ -12,7 +12,8 @@ struct BenchCommand: ParsableCommand {
         The scenario is validated first; any mistake is reported with file, line and column, and nothing starts.
         For `server:` scenarios each variant gets its own `volley mongod` (when asked) and `volley serve` child,
         pinned to the configured CPUs and always stopped (also on Ctrl-C, or if bench is killed).
-        Exit codes: 0 all thresholds pass, 1 a threshold failed, 2 bad scenario or a variant could not run, 130 interrupted.
+        Exit codes: 0 all thresholds pass, 1 a threshold failed, 2 bad scenario or a variant could not run,
+        130 SIGINT, 143 SIGTERM (the variants that ran, and the one cut short, are still written).
         Format: scenarios/README.md.
         """
     )
@@ -65,8 +66,12 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
+        try checkResultsFolder((out as NSString).appendingPathComponent(loaded.name))
+        let signals = ProcessStop()
+        defer { signals.finish() }
         let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
-                                   progress: .standardOutput(), command: ["volley"] + CommandLine.arguments.dropFirst())
+                                   progress: .standardOutput(), stop: signals.token,
+                                   command: ["volley"] + CommandLine.arguments.dropFirst())
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }
         if report, let result = outcome.report, let path = outcome.resultPath {
@@ -81,5 +86,19 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if outcome.exitCode != 0 { throw CommandExit(outcome.exitCode) }
+    }
+}
+
+extension BenchCommand {
+    /// The results folder must exist (or be creatable) and take files before any server starts.
+    func checkResultsFolder(_ folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw usageError("--out: cannot create \(folder): \(error.localizedDescription)")
+        }
+        guard access(folder, W_OK | X_OK) == 0 else {
+            throw usageError("--out: cannot create files in \(folder): \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -6,9 +6,10 @@ import Metrics
 final class HistogramLogFile: Sendable {
     private let writer: HistogramLogWriter
 
-    init(path: String, overwrite: Bool) throws {
-        writer = try HistogramLogWriter(path: path, startTime: Date().timeIntervalSince1970, overwrite: overwrite,
-                                        comment: "Logged with volley \(VolleyVersion.string); values in microseconds")
+    init(target: OutputTarget, overwrite: Bool) throws {
+        writer = HistogramLogWriter(handle: try target.openStream(overwrite: overwrite), path: target.argument,
+                                    startTime: Date().timeIntervalSince1970,
+                                    comment: "Logged with volley \(VolleyVersion.string); values in microseconds")
     }
 
     /// The engine's sink: one line per finished second.

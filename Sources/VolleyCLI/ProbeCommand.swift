@@ -13,7 +13,7 @@ struct ProbeCommand: ParsableCommand {
         Each step is a short constant-rate run (-R) with latency corrected for coordinated omission. A step
         passes when its p99 is within the bound, it achieved at least 90% of the asked rate and at most 0.1%
         of its requests failed. Example: volley probe --p99 10ms -t2 -c50 http://127.0.0.1:8080/
-        Exit codes: 0 a passing rate was found, 1 no rate met the bound, 2 bad usage or unreachable target.
+        Exit codes: 0 a passing rate was found, 1 no rate met the bound, 2 bad usage or unreachable target, 130/143 SIGINT/SIGTERM.
         """
     )
 
@@ -76,15 +76,22 @@ struct ProbeCommand: ParsableCommand {
         print("  \(base.effectiveThreads) threads and \(connections) connections, \(stepDuration) steps")
         print(Self.row("asked/s", "achieved/s", "p50", "p99", "errors", "verdict"))
         fflush(nil)
+        let signals = ProcessStop()
+        defer { signals.finish() }
         let done: ProbeSearch
         do {
-            done = try Prober.run(base: base, stepNanos: step, search: search) { step in
+            done = try Prober.run(base: base, stepNanos: step, search: search, stop: signals.token) { step in
                 print(Self.row(String(format: "%.0f", step.askedRate), String(format: "%.1f", step.achievedRate),
                                Self.time(step.p50Micros), Self.time(step.p99Micros), "\(step.errors)",
                                step.passed ? "ok" : (step.generatorBound ? "FAIL (generator-bound)" : "FAIL")))
                 fflush(nil)
             }
         } catch { throw usageError(error.description) }
+        if let code = signals.exitCode {
+            print("Interrupted: the search stopped after \(done.steps.count) step(s)"
+                  + (done.best.map { "; highest passing rate so far \(String(format: "%.0f", $0.askedRate)) req/s" } ?? ""))
+            throw CommandExit(code)
+        }
         if done.stoppedByGenerator {
             print("Warning: the load generator, not the server, limited a step; use more threads (-t). The search stopped there.")
         }

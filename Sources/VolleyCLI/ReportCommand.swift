@@ -14,28 +14,26 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Result file (JSON).")
     var result: String
 
-    @Option(name: .long, help: "Write the Markdown summary here.")
+    @Option(name: .long, help: "Write the Markdown summary here (- for standard output).")
     var md: String?
 
-    @Option(name: .long, help: "Write the HTML report here.")
+    @Option(name: .long, help: "Write the HTML report here (- for standard output).")
     var html: String?
 
     @Flag(name: .long, help: "Replace existing report files.")
     var overwrite = false
 
     func run() throws {
+        // Output paths first: a typo in --html is reported before the (possibly large) result is read.
+        let outputs = try OutputFlags(["--md": md, "--html": html], overwrite: overwrite)
         let report: RunReport
         do { report = try RunReport.load(from: result) } catch { throw usageError("\(error)") }
         let markdown = MarkdownReport.render(report)
         if md == nil && html == nil { print(markdown, terminator: ""); return }
-        do {
-            if let md { try AtomicFile.write(Data(markdown.utf8), to: md, overwrite: overwrite) }
-            if let html {
-                let page = HTMLReport.render(report, baseDirectory: (result as NSString).deletingLastPathComponent)
-                try AtomicFile.write(Data(page.utf8), to: html, overwrite: overwrite)
-            }
-        } catch {
-            throw usageError("\(error)")
+        try outputs.write(Data(markdown.utf8), for: "--md")
+        if outputs["--html"] != nil {
+            let page = HTMLReport.render(report, baseDirectory: AtomicFile.splitPath(result).folder)
+            try outputs.write(Data(page.utf8), for: "--html")
         }
     }
 }

@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Drive HTTP/1.1 load at a URL and report throughput and latency (wrk's flags and output).",
         discussion: """
         Example: volley -t2 -c100 -d10s --latency http://127.0.0.1:8080/
-        Exit codes: 0 ok, 2 bad usage or unreachable target, 130 interrupted (results still printed).
+        Exit codes: 0 ok, 2 bad usage or unreachable target, 130 SIGINT, 143 SIGTERM (results still printed and written).
         """
     )
 
@@ -49,13 +49,13 @@ struct RunCommand: ParsableCommand {
             help: "Constant throughput: total requests/sec over all connections (e.g. 2000, 10k), or a linear ramp START:END. Latency is then measured from when each request should have been sent.")
     var rate: String?
 
-    @Option(name: .long, help: "Write an HdrHistogram interval log (one compressed histogram per second) to a file.")
+    @Option(name: .long, help: "Write an HdrHistogram interval log (one compressed histogram per second) to a file (- for standard output).")
     var hlog: String?
 
-    @Option(name: .long, help: "Write the results as a RunReport JSON file.")
+    @Option(name: .long, help: "Write the results as a RunReport JSON file (- for standard output; the text then goes to standard error).")
     var json: String?
 
-    @Option(name: .long, help: "Write the HdrHistogram latency spectrum (.hgrm) to a file.")
+    @Option(name: .long, help: "Write the HdrHistogram latency spectrum (.hgrm) to a file (- for standard output).")
     var hgrm: String?
 
     @Option(name: .long, help: "Profile the generator's own threads (sampled CPU profile) into this file: .folded/.txt, .json (speedscope) or .svg.")
@@ -86,50 +86,49 @@ struct RunCommand: ParsableCommand {
             throw usageError(error.description)
         }
         let profiling = try profileSettings()
-        for path in [json, hgrm, hlog, profile].compactMap({ $0 }) where !overwrite && FileManager.default.fileExists(atPath: path) {
-            throw usageError("\(path) exists; pass --overwrite to replace it")
-        }
+        let outputs = try OutputFlags(["--json": json, "--hgrm": hgrm, "--hlog": hlog, "--profile": profile], overwrite: overwrite)
+        let screen = Screen(toStandardError: outputs.usesStandardOutput)
         let configuration = options.configuration
         let paced = options.rate != nil
+        // Signals are the command's from here: the header below tells a watcher the run has begun.
+        let signals = ProcessStop()
+        defer { signals.finish() }
         if !quiet {
-            print(paced ? RateTextPrinter.header(configuration: configuration) : WrkTextPrinter.header(configuration: configuration),
-                  terminator: "")
-            fflush(nil)
+            screen.show(paced ? RateTextPrinter.header(configuration: configuration) : WrkTextPrinter.header(configuration: configuration))
         }
         var log: HistogramLogFile?
-        if let hlog {
-            do { log = try HistogramLogFile(path: hlog, overwrite: overwrite) } catch { throw usageError("\(error)") }
+        if let hlog = outputs["--hlog"] {
+            do { log = try HistogramLogFile(target: hlog, overwrite: overwrite) } catch { throw usageError("\(error)") }
             runner.intervalSink = log?.sink
         }
 
         if let profiling { try startProfiling(profiling, runner: runner) }
-        let measurement = runner.run()
+        let measurement = runner.run(stop: signals.token)
         log?.close()
-        if let profiling { try finishProfiling(profiling) }
+        if let profiling { try finishProfiling(profiling, target: outputs["--profile"]!, screen: screen) }
 
-        let result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
+        var result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
+        if runner.interrupted { result.interrupted = true }
         if !quiet {
             if paced {
-                print(RateTextPrinter.body(result, latencyDistribution: latency), terminator: "")
+                screen.show(RateTextPrinter.body(result, latencyDistribution: latency))
             } else {
-                print(WrkTextPrinter.body(result, latencyDistribution: latency), terminator: "")
-                print(RateTextPrinter.warnings(result), terminator: "")
+                screen.show(WrkTextPrinter.body(result, latencyDistribution: latency))
+                screen.show(RateTextPrinter.warnings(result))
             }
-            if runner.interrupted { print("Interrupted: results cover \(String(format: "%.2f", result.summary.elapsedSeconds))s.") }
+            if runner.interrupted { screen.show(Self.interruptedLine(result, signal: signals.token.signal)) }
         }
-        if let json {
-            let report = RunReport.single(configuration: configuration, measurement: measurement,
+        if outputs["--json"] != nil {
+            var report = RunReport.single(configuration: configuration, measurement: measurement,
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
-            do { try report.write(to: json, overwrite: overwrite) } catch { throw usageError("\(error)") }
+            report.variants[0].interrupted = result.interrupted
+            try outputs.write(try report.jsonData(), for: "--json")
         }
         if quiet, let warnings = result.generator?.warnings {
             for warning in warnings { printError(warning) }
         }
-        if let hgrm {
-            let text = HgrmPrinter.text(measurement.latency)
-            do { try AtomicFile.write(Data(text.utf8), to: hgrm, overwrite: overwrite) } catch { throw usageError("\(error)") }
-        }
-        if runner.interrupted { throw CommandExit(ExitStatus.interrupted) }
+        try outputs.write(Data(HgrmPrinter.text(measurement.latency).utf8), for: "--hgrm")
+        if runner.interrupted { throw CommandExit(signals.exitCode ?? ExitStatus.interrupted) }
     }
 
     /// Turns the flags into validated engine options; every mistake is exit 2 with a plain message.

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Profiler
 import RefServer
 
@@ -30,6 +31,8 @@ extension ServeCommand {
             if profileFormat != nil { throw usageError("--profile-format needs --profile FILE") }
             return nil
         }
+        // Checked now, not after the server ran for hours. The server has no --overwrite: it replaces its profile.
+        do { try OutputTarget(path).check(overwrite: true) } catch { throw usageError("--profile: \(error)") }
         return ServerProfileSettings(path: path, format: try profileFileFormat(path: path, named: profileFormat), hz: profileHz)
     }
 
@@ -43,10 +46,11 @@ extension ServeCommand {
     func finishServerProfile(_ settings: ServerProfileSettings) throws {
         let profile = Profiler.shared.stop()
         do {
-            try profile.write(to: settings.path, format: settings.format,
-                              title: "volley " + CommandLine.arguments.dropFirst().joined(separator: " "))
+            try OutputTarget(settings.path).write(profile.rendered(as: settings.format,
+                                                                   title: "volley " + CommandLine.arguments.dropFirst().joined(separator: " ")),
+                                                  overwrite: true)
         } catch {
-            throw usageError("cannot write profile '\(settings.path)': \(error.localizedDescription)")
+            throw usageError("cannot write profile: \(error)")
         }
         printError(String(format: "Profile: %d samples at %d Hz (%llu dropped) written to %@ (%@)",
                           profile.sampleCount, settings.hz, profile.dropped, settings.path, settings.format.rawValue))

@@ -9,8 +9,10 @@ public enum ExitStatus {
     public static let failed: Int32 = 1
     /// Bad usage, a bad input file, or a target that cannot be reached.
     public static let badInput: Int32 = 2
-    /// Stopped by Ctrl-C (what was measured was still printed).
+    /// Stopped by Ctrl-C, SIGINT (what was measured was still printed and written).
     public static let interrupted: Int32 = 130
+    /// Stopped by SIGTERM (`timeout`, a CI runner); what was measured was still printed and written.
+    public static let terminated: Int32 = 143
 }
 
 /// The `volley` command: `run` is the default subcommand, so wrk's command line works as is.

@@ -14,7 +14,7 @@ private func load(_ behaviour: FixtureBehaviour, threads: Int = 2, connections: 
                               timeoutNanos: timeoutMillis * 1_000_000, pipeline: pipeline, method: method, body: body)
     let runner = try LoadRunner(options: options)
     try runner.checkReachable()
-    let measurement = runner.run(handleInterrupt: false)
+    let measurement = runner.run()
     server.stop()
     return (measurement, server)
 }
@@ -45,7 +45,7 @@ private func load(_ behaviour: FixtureBehaviour, threads: Int = 2, connections: 
         let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
         let runner = try LoadRunner(options: LoadOptions(url: url, threads: 1, connections: 2, durationNanos: 2_300_000_000))
         var updates: [LiveProgress] = []
-        let m = runner.run(handleInterrupt: false) { updates.append($0) }
+        let m = runner.run { updates.append($0) }
         #expect((1...2).contains(updates.count))   // at 1 s and 2 s, unless the machine is very busy
         #expect(updates.map(\.requests) == updates.map(\.requests).sorted())
         #expect((updates.first?.requests ?? 0) > 0)

@@ -33,7 +33,7 @@ private func loadHostile(_ misbehaviour: Misbehaviour, timeout: UInt64 = timeout
                               timeoutNanos: timeout * 1_000_000)
     let runner = try LoadRunner(options: options)
     try runner.checkReachable()
-    return runner.run(handleInterrupt: false)
+    return runner.run()
 }
 
 @Suite(.serialized) struct HostilePeerTests {

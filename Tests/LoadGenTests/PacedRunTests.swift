@@ -16,7 +16,7 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
                               timeoutNanos: 5_000_000_000,
                               rate: RateSchedule(startRate: rate, endRate: rateEnd, durationNanos: duration))
     let runner = try LoadRunner(options: options)
-    let m = runner.run(handleInterrupt: false)
+    let m = runner.run()
     return (m, VariantResult(name: "run", configuration: options.configuration, measurement: m))
 }
 
@@ -90,7 +90,7 @@ private func undisturbed(_ body: () throws -> (Measurement, VariantResult)) reth
         let duration: UInt64 = 1_000_000_000
         let options = LoadOptions(url: url, threads: 1, connections: 60, durationNanos: duration,
                                   rate: RateSchedule(startRate: 5_000_000, durationNanos: duration))
-        let m = try LoadRunner(options: options).run(handleInterrupt: false)
+        let m = try LoadRunner(options: options).run()
         let result = VariantResult(name: "run", configuration: options.configuration, measurement: m)
         let generator = try #require(result.generator)
         #expect(generator.bottleneck)
@@ -137,7 +137,7 @@ private func undisturbed(_ body: () throws -> (Measurement, VariantResult)) reth
         let runner = try LoadRunner(options: options)
         let seen = SeenIntervals()
         runner.intervalSink = { second, length, histogram in seen.add(second, length, histogram.totalCount) }
-        let m = runner.run(handleInterrupt: false)
+        let m = runner.run()
         let intervals = seen.all
         #expect(intervals.map(\.0) == Array(0..<intervals.count))
         #expect(intervals.count == 3)

@@ -46,7 +46,7 @@ import Testing
         let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
         let options = LoadOptions(url: url, threads: 2, connections: 8, durationNanos: 400_000_000, pipeline: pipeline,
                                   paths: [.init(path: "/a?x=1", weight: 3), .init(path: "/b", weight: 1)])
-        let m = try LoadRunner(options: options).run(handleInterrupt: false)
+        let m = try LoadRunner(options: options).run()
         server.stop()
         let a = server.requests(withPathStartingWith: UInt8(ascii: "a")), b = server.requests(withPathStartingWith: UInt8(ascii: "b"))
         #expect(m.errors.total == 0)

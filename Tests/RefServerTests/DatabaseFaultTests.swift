@@ -156,7 +156,7 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
         let options = LoadOptions(url: url, threads: 1, connections: 4, durationNanos: 3_500_000_000, timeoutNanos: 2_000_000_000)
         let runner = try LoadRunner(options: options)
         fault.start()
-        let run = runner.run(handleInterrupt: false)
+        let run = runner.run()
         let elapsed = Date().timeIntervalSince(start)
         while !seen.get().done && Date().timeIntervalSince(start) < 8 { usleep(20_000) }
         let s = seen.get()

@@ -22,7 +22,7 @@ func shortLoad(port: UInt16, connections: Int, millis: UInt64) throws -> ShortLo
     let url = try HTTPURL(parsing: "http://127.0.0.1:\(port)/")
     let options = LoadOptions(url: url, threads: 1, connections: connections, durationNanos: millis * 1_000_000,
                               timeoutNanos: 2_000_000_000)
-    let result = try LoadRunner(options: options).run(handleInterrupt: false)
+    let result = try LoadRunner(options: options).run()
     return ShortLoad(p99Micros: result.latency.valueAtPercentile(99), requests: result.requests, errors: result.errors.total)
 }
 

@@ -1,5 +1,9 @@
 import Foundation
+import LoadGen
 import Metrics
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a validated scenario: checks every variant can run before starting any, runs them in
 /// order through a `VariantRunner`, prints the side-by-side table, evaluates the thresholds,
@@ -10,19 +14,21 @@ public struct BenchSession {
     /// The folder holding one folder per scenario (`results`).
     public var resultsDirectory: String
     public var progress: BenchProgress
-    public var handleInterrupt: Bool
+    /// Requested by the command line on SIGINT/SIGTERM: the variant running stops early, the
+    /// rest do not start, and what ran is written (nil: nothing stops the session).
+    public var stop: StopToken?
     /// The command line, stored in the result.
     public var command: [String]?
 
     public init(scenario: Scenario, runner: any VariantRunner = RoutingRunner(), resultsDirectory: String = "results",
-                progress: BenchProgress, handleInterrupt: Bool = true, command: [String]? = nil) {
+                progress: BenchProgress, stop: StopToken? = nil, command: [String]? = nil) {
         self.scenario = scenario; self.runner = runner; self.resultsDirectory = resultsDirectory
-        self.progress = progress; self.handleInterrupt = handleInterrupt; self.command = command
+        self.progress = progress; self.stop = stop; self.command = command
     }
 
     /// How a session ended.
     public struct Outcome {
-        /// 0 every threshold passed, 1 one failed, 2 nothing could run, 130 interrupted.
+        /// 0 every threshold passed, 1 one failed, 2 nothing could run, 130/143 stopped by SIGINT/SIGTERM.
         public var exitCode: Int32
         public var report: RunReport?
         public var resultPath: String?
@@ -54,10 +60,11 @@ public struct BenchSession {
         var results: [VariantResult] = []
         var interrupted = false
         for (index, plan) in scenario.variants.enumerated() {
+            if stop?.isRequested == true { interrupted = true; break }
             progress.variantStarted(plan.name, index: index, count: scenario.variants.count)
             let context = VariantContext(index: index, count: scenario.variants.count, scenario: scenario.name,
                                          profile: scenario.profile, outputDirectory: directory,
-                                         handleInterrupt: handleInterrupt, progress: progress)
+                                         stop: stop, progress: progress)
             do {
                 let outcome = try runner.run(plan, context: context)
                 progress.variantFinished(outcome.result)
@@ -70,7 +77,8 @@ public struct BenchSession {
             }
         }
 
-        if results.isEmpty { return Outcome(exitCode: 130, checks: [], errors: ["interrupted before any variant finished; no result written"]) }
+        let stoppedCode: Int32 = 128 + (stop?.signal ?? SIGINT)
+        if results.isEmpty { return Outcome(exitCode: stoppedCode, checks: [], errors: ["interrupted before any variant finished; no result written"]) }
         let checks = ThresholdEvaluator.evaluate(scenario.thresholds, on: results)
         var notes = checks.map { "threshold \($0.line)" }
         if interrupted { notes.append("interrupted: \(results.count) of \(scenario.variants.count) variants ran") }
@@ -79,6 +87,11 @@ public struct BenchSession {
         progress.line("")
         progress.line(ResultTable.text(report))
         for check in checks { progress.line(check.line) }
+        if interrupted {
+            let cut = results.filter { $0.interrupted == true }.map { "`\($0.name)`" }
+            progress.line("Interrupted by \(stop?.signal == SIGTERM ? "SIGTERM" : "SIGINT"): \(results.count) of \(scenario.variants.count) variants ran"
+                          + (cut.isEmpty ? "" : "; \(cut.joined(separator: ", ")) was cut short"))
+        }
 
         var errors: [String] = []
         var path: String?
@@ -88,7 +101,7 @@ public struct BenchSession {
         } catch {
             errors.append("\(error)")
         }
-        let code: Int32 = interrupted ? 130 : (!errors.isEmpty ? 2 : (checks.contains { !$0.passed } ? 1 : 0))
+        let code: Int32 = interrupted ? stoppedCode : (!errors.isEmpty ? 2 : (checks.contains { !$0.passed } ? 1 : 0))
         return Outcome(exitCode: code, report: report, resultPath: path, checks: checks, errors: errors)
     }
 

@@ -47,13 +47,13 @@ public enum LoadPhase {
         if load.warmupNanos > 0 {
             let warm = try runner(options(load, url: url, durationNanos: load.warmupNanos))
             context.progress.phase("warm-up", nanos: load.warmupNanos)
-            _ = warm.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
+            _ = warm.run(stop: context.stop, onProgress: context.progress.live)
             if warm.interrupted { throw VariantRunError("interrupted during warm-up", interrupted: true) }
         }
         let engine = try runner(options(load, url: url))
         context.progress.phase("load", nanos: load.durationNanos)
         let before = CPUTime.now()
-        let measurement = engine.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
+        let measurement = engine.run(stop: context.stop, onProgress: context.progress.live)
         let after = CPUTime.now()
         var result = VariantResult(name: name, configuration: engine.options.configuration, measurement: measurement)
         // The engine always reports its threads' health; the process CPU time joins it.
@@ -69,6 +69,7 @@ public enum LoadPhase {
             notes.append("paths: " + paths.map { "\($0.path) ×\($0.weight == $0.weight.rounded() ? String(Int($0.weight)) : String($0.weight))" }.joined(separator: ", "))
         }
         if !notes.isEmpty { result.notes = notes }
+        if engine.interrupted { result.interrupted = true }
         return VariantOutcome(result: result, interrupted: engine.interrupted)
     }
 

@@ -56,8 +56,7 @@ public struct ServerRunner: VariantRunner {
 
     public func run(_ plan: VariantPlan, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
         guard case .server(let spec) = plan.target else { throw VariantRunError("not a server variant") }
-        if context.handleInterrupt { BenchInterrupt.install() }
-        let interrupted = { context.handleInterrupt && BenchInterrupt.requested }
+        let interrupted = { context.stop?.isRequested == true }
         if interrupted() { throw VariantRunError("interrupted", interrupted: true) }
 
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("volley-bench-\(getpid())-\(context.index)").path
@@ -96,16 +95,7 @@ public struct ServerRunner: VariantRunner {
         try waitHealthy(server, port: port, interrupted: interrupted)
 
         let url = try LoadPhase.requestURL(base: "http://127.0.0.1:\(port)/", load: plan.load)
-        var outcome: VariantOutcome
-        do {
-            outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context)
-        } catch {
-            if context.handleInterrupt { BenchInterrupt.install() }
-            if error.interrupted { BenchInterrupt.note() }
-            throw error
-        }
-        if context.handleInterrupt { BenchInterrupt.install() }
-        if outcome.interrupted { BenchInterrupt.note() }
+        var outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context)
 
         outcome.result.server = collectStats(port: port)
         if let code = server.exited() {

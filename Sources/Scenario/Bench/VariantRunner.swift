@@ -1,4 +1,5 @@
 import Foundation
+import LoadGen
 import Metrics
 
 /// What a runner is told about the variant it runs.
@@ -11,21 +12,21 @@ public struct VariantContext: Sendable {
     public var profile: Bool
     /// Where the session writes its files (profiles may go beside the result).
     public var outputDirectory: String
-    /// Watch Ctrl-C during the load (off in in-process tests).
-    public var handleInterrupt: Bool
+    /// Requested by the command line on SIGINT/SIGTERM: the variant stops early (nil: nothing stops it).
+    public var stop: StopToken?
     public var progress: BenchProgress
 
     public init(index: Int, count: Int, scenario: String, profile: Bool = false, outputDirectory: String = ".",
-                handleInterrupt: Bool = true, progress: BenchProgress) {
+                stop: StopToken? = nil, progress: BenchProgress) {
         self.index = index; self.count = count; self.scenario = scenario; self.profile = profile
-        self.outputDirectory = outputDirectory; self.handleInterrupt = handleInterrupt; self.progress = progress
+        self.outputDirectory = outputDirectory; self.stop = stop; self.progress = progress
     }
 }
 
 /// What one variant produced.
 public struct VariantOutcome: Sendable {
     public var result: VariantResult
-    /// The load was cut short by Ctrl-C.
+    /// The load was cut short by a stop request (SIGINT, SIGTERM).
     public var interrupted: Bool
     public init(result: VariantResult, interrupted: Bool = false) { self.result = result; self.interrupted = interrupted }
 }
@@ -33,7 +34,7 @@ public struct VariantOutcome: Sendable {
 /// Why a variant could not run; the session stops and exits 2.
 public struct VariantRunError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    /// Ctrl-C stopped the variant before it had a result; the session ends with 130.
+    /// A stop request ended the variant before it had a result; the session ends with 130/143.
     public var interrupted: Bool
     public init(_ message: String, interrupted: Bool = false) { self.message = message; self.interrupted = interrupted }
     public var description: String { message }
