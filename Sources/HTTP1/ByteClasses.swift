@@ -8,6 +8,9 @@
 @usableFromInline let asciiColon: UInt8 = 0x3A
 @usableFromInline let asciiComma: UInt8 = 0x2C
 @usableFromInline let asciiSemicolon: UInt8 = 0x3B
+@usableFromInline let asciiEquals: UInt8 = 0x3D
+@usableFromInline let asciiQuote: UInt8 = 0x22
+@usableFromInline let asciiBackslash: UInt8 = 0x5C
 
 /// tchar of RFC 9110 §5.6.2 for bytes 0..<64 and 64..<128 (bit n set: byte n is a tchar).
 @usableFromInline let tcharMaskLow: UInt64 = 0x03ff_6cfa_0000_0000

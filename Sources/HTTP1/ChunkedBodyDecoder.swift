@@ -17,8 +17,9 @@ public enum ChunkedBodyStep: Equatable, Sendable {
 }
 
 /// Incremental decoder of one chunked body. It holds no buffer: feed it whatever arrived
-/// and it returns where the data is. Chunk extensions are ignored; trailer fields are
-/// validated and discarded (RFC 9110 §6.5.1 lets a recipient do so).
+/// and it returns where the data is. Chunk extensions are validated against RFC 9112 §7.1.1
+/// (`;` name, optional `=` token or quoted-string, BWS around both) and ignored; trailer fields
+/// are validated and discarded (RFC 9110 §6.5.1 lets a recipient do so).
 public struct ChunkedBodyDecoder: Sendable {
     /// Default limit on the trailer section, in bytes.
     public static let defaultMaxTrailerBytes = 16 * 1024
@@ -48,7 +49,9 @@ public struct ChunkedBodyDecoder: Sendable {
 
     @usableFromInline
     enum State: UInt8, Sendable {
-        case sizeStart, size, sizeWhitespace, sizeExtension, sizeLF
+        case sizeStart, size, sizeWhitespace, sizeLF
+        // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+        case extNameStart, extName, extAfterName, extValueStart, extToken, extQuoted, extQuotedPair, extAfterValue
         case data, dataCR, dataLF
         case trailerLineStart, trailerName, trailerValue, trailerValueLF, trailerEndLF
         case done, failed
@@ -104,27 +107,24 @@ public struct ChunkedBodyDecoder: Sendable {
                     if remaining > maxBodyBytes &- announced { return fail(.bodyTooLarge) }
                     announced &+= remaining
                     if b == asciiCR { state = .sizeLF }
-                    else if b == asciiSemicolon { state = .sizeExtension }
+                    else if b == asciiSemicolon { state = .extNameStart }
                     else if isOWS(b) { state = .sizeWhitespace }
                     else if b == asciiLF && !strict { sizeLineEnded() }
                     else { return fail(.invalidChunkSize) }
                 }
             case .sizeWhitespace:
                 // BWS is only allowed before a chunk extension in the grammar.
-                if b == asciiSemicolon { state = .sizeExtension }
+                if b == asciiSemicolon { state = .extNameStart }
                 else if isOWS(b) {}
                 else if strict { return fail(.invalidChunkSize) }
                 else if b == asciiCR { state = .sizeLF }
                 else if b == asciiLF { sizeLineEnded() }
                 else { return fail(.invalidChunkSize) }
-            case .sizeExtension:
-                if b == asciiCR { state = .sizeLF }
-                else if b == asciiLF && !strict { sizeLineEnded() }
-                else if !isFieldByte(b) { return fail(.invalidChunkSize) }
-                else {
-                    extensionBytes &+= 1
-                    if extensionBytes > ChunkedBodyDecoder.maxExtensionBytes { return fail(.invalidChunkSize) }
-                }
+            case .extNameStart, .extName, .extAfterName, .extValueStart, .extToken, .extQuoted, .extQuotedPair,
+                 .extAfterValue:
+                extensionBytes &+= 1
+                if extensionBytes > ChunkedBodyDecoder.maxExtensionBytes { return fail(.invalidChunkSize) }
+                if !extensionByte(b) { return fail(.invalidChunkSize) }
             case .sizeLF:
                 guard b == asciiLF else { return fail(.invalidChunkSize) }
                 sizeLineEnded()
@@ -159,6 +159,51 @@ public struct ChunkedBodyDecoder: Sendable {
         case .failed: return .error(failure)
         default: return .needMore
         }
+    }
+
+    /// One byte of the chunk extensions (RFC 9112 §7.1.1); false when it breaks the grammar:
+    /// `2;` (no name), `5;a=` (no value), an unterminated quoted-string, text after a value.
+    @inlinable
+    mutating func extensionByte(_ b: UInt8) -> Bool {
+        let lineEnd = b == asciiCR || (b == asciiLF && !strict)
+        switch state {
+        case .extNameStart:
+            if isTokenChar(b) { state = .extName }
+            else if !isOWS(b) { return false }
+        case .extName, .extAfterName:
+            if state == .extName && isTokenChar(b) { break }
+            if isOWS(b) { state = .extAfterName }
+            else if b == asciiEquals { state = .extValueStart }
+            else if b == asciiSemicolon { state = .extNameStart }
+            else if lineEnd { extensionLineEnd(b) }
+            else { return false }
+        case .extValueStart:
+            if b == asciiQuote { state = .extQuoted }
+            else if isTokenChar(b) { state = .extToken }
+            else if !isOWS(b) { return false }
+        case .extToken, .extAfterValue:
+            if state == .extToken && isTokenChar(b) { break }
+            if isOWS(b) { state = .extAfterValue }
+            else if b == asciiSemicolon { state = .extNameStart }
+            else if lineEnd { extensionLineEnd(b) }
+            else { return false }
+        case .extQuoted:
+            // qdtext: HTAB, SP, VCHAR except `"` and `\`, obs-text.
+            if b == asciiQuote { state = .extAfterValue }
+            else if b == asciiBackslash { state = .extQuotedPair }
+            else if !isFieldByte(b) { return false }
+        case .extQuotedPair:
+            guard isFieldByte(b) else { return false }
+            state = .extQuoted
+        default:
+            return false
+        }
+        return true
+    }
+
+    @inlinable
+    mutating func extensionLineEnd(_ b: UInt8) {
+        if b == asciiCR { state = .sizeLF } else { sizeLineEnded() }
     }
 
     /// After the line end of a chunk-size line: data follows, or the trailer section.

@@ -53,6 +53,7 @@ extension RequestHeadParser {
             let valueStart = v
             while isFieldByte(b[v]) { v &+= 1 }
             if b[v] != asciiCR || b[v &+ 1] != asciiLF { return lineBreakError(b, v, otherwise: .invalidHeaderValue) }
+            if v &- p > limits.maxFieldLineBytes { return .fieldLineTooLarge }
             var valueEnd = v
             while valueEnd > valueStart && isOWS(b[valueEnd &- 1]) { valueEnd &-= 1 }
             if let reason = noteField(b, name: p..<q, value: valueStart..<valueEnd, &facts) { return reason }

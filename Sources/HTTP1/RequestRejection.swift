@@ -11,12 +11,17 @@ public struct RequestLimits: Sendable, Equatable {
     public var maxHeaderBytes: Int
     /// Most header field lines → 431.
     public var maxHeaderCount: Int
+    /// Longest single field line (name, colon, value; CRLF not counted) → 431. nginx and aiohttp
+    /// refuse one field line over 8 KiB even when the whole head is within its limit.
+    public var maxFieldLineBytes: Int
 
-    /// Defaults close to common servers: 8 KiB request line, 64 KiB head, 100 fields.
-    public init(maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 64 * 1024, maxHeaderCount: Int = 100) {
+    /// Defaults close to common servers: 8 KiB request line, 64 KiB head, 100 fields, 8 KiB per field line.
+    public init(maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 64 * 1024, maxHeaderCount: Int = 100,
+                maxFieldLineBytes: Int = 8 * 1024) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount
+        self.maxFieldLineBytes = maxFieldLineBytes
     }
 }
 
@@ -50,6 +55,8 @@ public enum RequestRejection: Error, Sendable, Equatable, CustomStringConvertibl
     case headerSectionTooLarge
     /// More than `maxHeaderCount` field lines (431).
     case tooManyHeaders
+    /// One field line longer than `maxFieldLineBytes` (431).
+    case fieldLineTooLarge
     /// A CR not followed by LF.
     case bareCR
     /// A LF not preceded by CR (requests must use CRLF).
@@ -85,7 +92,7 @@ public enum RequestRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .unknownMethod, .unsupportedTransferCoding: 501
         case .versionNotSupported: 505
         case .requestLineTooLong: 414
-        case .headerSectionTooLarge, .tooManyHeaders: 431
+        case .headerSectionTooLarge, .tooManyHeaders, .fieldLineTooLarge: 431
         case .unsupportedExpectation: 417
         default: 400
         }
@@ -102,6 +109,7 @@ public enum RequestRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .requestLineTooLong: "request line too long"
         case .headerSectionTooLarge: "header section too large"
         case .tooManyHeaders: "too many header fields"
+        case .fieldLineTooLarge: "header field line too large"
         case .bareCR: "CR not followed by LF"
         case .bareLF: "LF without CR"
         case .obsFold: "obsolete line folding"

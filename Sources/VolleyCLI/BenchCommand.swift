@@ -90,15 +90,20 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchCommand {
-    /// The results folder must exist (or be creatable) and take files before any server starts.
+    /// The results folder must exist or be creatable, and take files, before any server starts.
+    /// Nothing is created here: a scenario refused later leaves no folder behind.
     func checkResultsFolder(_ folder: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw usageError("--out: cannot create \(folder): \(error.localizedDescription)")
+        var existing = folder
+        while !FileManager.default.fileExists(atPath: existing) {
+            let parent = AtomicFile.splitPath(existing).folder
+            existing = parent.isEmpty ? "." : parent
         }
-        guard access(folder, W_OK | X_OK) == 0 else {
-            throw usageError("--out: cannot create files in \(folder): \(String(cString: strerror(errno)))")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: existing, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw usageError("--out: cannot create \(folder): \(existing) is not a folder")
+        }
+        guard access(existing, W_OK | X_OK) == 0 else {
+            throw usageError("--out: cannot create files in \(existing): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -186,6 +186,10 @@ let requestVectors: [RequestVector] = [
     reject("control character in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\u{01}b\r\n\r\n", .invalidHeaderValue),
     reject("DEL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\u{7F}b\r\n\r\n", .invalidHeaderValue),
     reject("too many fields", "GET / HTTP/1.1\r\nHost: a\r\nB: 1\r\nC: 2\r\nD: 3\r\n\r\n", .tooManyHeaders, limits: small),
+    reject("one field line over its limit", "GET / HTTP/1.1\r\nHost: a\r\nX-Long: 0123456789\r\n\r\n", .fieldLineTooLarge,
+           limits: RequestLimits(maxFieldLineBytes: 17)),
+    RequestVector(name: "one field line of exactly its limit", text: "GET / HTTP/1.1\r\nHost: a\r\nX-Long: 0123456789\r\n\r\n",
+                  verdict: .head(ExpectedHead(headerCount: 2)), limits: RequestLimits(maxFieldLineBytes: 18)),
     reject("head too large", "GET / HTTP/1.1\r\nHost: a\r\nX: 0123456789012345678901234567890123456789\r\n\r\n",
            .headerSectionTooLarge, limits: small, at: 65),
 

@@ -126,6 +126,26 @@ load: {threads: 1, connections: 2, duration: 20s}
         #expect(output.contains("result: "))
     }
 
+    /// SIGTERM half-way (what `timeout` and CI runners send): bench stops like on Ctrl-C, exits 143,
+    /// and the result marks the variant that was cut short `interrupted: true`.
+    @Test func terminateWritesInterruptedResult() throws {
+        let folder = try ScenarioFolder()
+        let (process, outURL, children) = try benchUntilLoad(try folder.write(longScenario), results: folder.results)
+        defer { try? FileManager.default.removeItem(at: outURL) }
+        #expect(children.count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        #expect(waitExit(process, seconds: 10) == 143)
+        #expect(survivors(process.processIdentifier).isEmpty)
+        let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        #expect(output.contains("Interrupted by SIGTERM"), "\(output)")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.results + "/long")) ?? []
+        #expect(files.count == 1)
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder.results + "/long/" + (files.first ?? "")))
+        let variants = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["variants"] as? [[String: Any]] ?? []
+        #expect(variants.count == 1)
+        #expect(variants.first?["interrupted"] as? Bool == true)
+    }
+
     /// Even a SIGKILLed bench leaves no server behind: its children die with it (PR_SET_PDEATHSIG).
     @Test func killedBenchLeavesNoChild() throws {
         let folder = try ScenarioFolder()
