@@ -25,7 +25,7 @@ let package = Package(
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
         .target(name: "RefServer", dependencies: [
-            "HTTP1", "UVKit", "CZlib", "MongoBackend", "Profiler",
+            "HTTP1", "UVKit", "CZlib", "MongoBackend", "MongoWire", "Profiler",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "MongoWire", dependencies: ["UVKit"]),

@@ -114,6 +114,13 @@ final class AsyncConnection {
                 self.worker.applicationCallback(.timer, request) { self.respond(request, response) }
                 self.process()
             }
+        case .work(.database(let work, let backend), _) where backend.loopDriver != nil:
+            // The native driver: the reads go out on this loop; the answer comes from a reply.
+            waiting = true
+            if let answer = worker.databaseLoop(backend.loopDriver!).start(work, for: self, request) {
+                waiting = false
+                respond(request, answer)
+            }
         case .work(.database(let work, let backend), _) where work.route == .multi:
             waiting = true
             _ = AsyncMultiRead(work, backend: backend, loop: worker.loop) { [self] response in
@@ -160,6 +167,15 @@ final class AsyncConnection {
                 })
             }
         }
+    }
+
+    /// The native driver's answer to this connection's DB request, on the loop.
+    func databaseAnswered(_ request: ServerRequest, _ response: Response) {
+        guard !closed else { return }
+        waiting = false
+        worker.watchdog?.noteWake()
+        worker.applicationCallback(.completion, request) { respond(request, response) }
+        process()
     }
 
     private func respond(_ request: ServerRequest, _ response: Response) {

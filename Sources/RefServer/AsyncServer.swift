@@ -74,6 +74,8 @@ final class AsyncWorker {
     /// Responses are encoded here and written straight from it when the socket takes them.
     let out = OutputBuffer()
     var connections: [AsyncConnection] = []
+    /// This loop's native MongoDB client, made on first use (see `databaseLoop`).
+    var nativeDatabase: NativeDatabaseLoop?
     var draining = false
     /// When shutdown began (loop time, ms).
     private var drainStart: UInt64 = 0

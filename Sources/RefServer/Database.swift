@@ -46,6 +46,9 @@ public protocol DatabaseBackend: Sendable {
     var isUnavailable: Bool { get }
     /// `"key":value` members `/debug/stats` shows under `"database"` (empty: nothing).
     var statsFields: String { get }
+    /// The non-blocking driver when this backend is one: the async model then issues the
+    /// reads on its loop instead of running `respond` in the work queue (nil by default).
+    var loopDriver: NativeMongoDatabase? { get }
 }
 
 extension DatabaseBackend {

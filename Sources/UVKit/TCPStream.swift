@@ -45,6 +45,10 @@ public final class TCPStream: HandleBox {
         onRead = nil; onReadEnd = nil; onConnect = nil; onWrite = nil
     }
 
+    /// Keeps the stream from holding its loop open on its own (a database client's pooled
+    /// connections must not keep a draining server alive).
+    public func unref() { uv_unref(handle) }
+
     /// Disables Nagle's algorithm; a load generator and a server want each small write sent at once.
     public func setNoDelay(_ enabled: Bool = true) {
         uv_tcp_nodelay(tcp, enabled ? 1 : 0)

@@ -17,7 +17,7 @@ struct MongodCommand: ParsableCommand {
     @Option(name: .long, help: "Port (0 picks a free one).")
     var port: UInt16 = 27017
 
-    @Option(name: .long, help: "Delay each reply by this much (e.g. 1ms, 2ms), to model a network hop; millisecond resolution.")
+    @Option(name: .long, help: "Delay each reply by this much (e.g. 500us, 1ms, 2ms; at most 10s), to model a network hop.")
     var latency: String = "0ms"
 
     @Flag(name: .long, help: "Load test.greetings and hello_world.world (ids 1..10000).")
@@ -25,18 +25,17 @@ struct MongodCommand: ParsableCommand {
 
     func run() throws {
         guard let nanos = DurationParser.nanoseconds(latency) else {
-            throw usageError("invalid --latency '\(latency)' (e.g. 0ms, 1ms, 2ms)")
+            throw usageError("invalid --latency '\(latency)' (e.g. 0ms, 500us, 1ms)")
         }
-        // The loop's timers tick in milliseconds; a fraction would silently round.
-        guard nanos % 1_000_000 == 0 else {
-            throw usageError("--latency must be a whole number of milliseconds, not '\(latency)'")
+        guard nanos <= 10_000_000_000 else {
+            throw usageError("--latency must be at most 10s, not '\(latency)'")
         }
         guard let address = try? SocketAddress.resolve(host: host, port: port), address.isLoopback else {
             throw usageError("volley mongod listens on loopback only (127.0.0.1 or ::1), not '\(host)'")
         }
         let server: MongodServer
         do {
-            server = try MongodServer(options: MongodOptions(host: host, port: port, latencyMillis: nanos / 1_000_000, seed: seed))
+            server = try MongodServer(options: MongodOptions(host: host, port: port, latencyNanos: nanos, seed: seed))
         } catch {
             throw usageError("cannot listen on \(host):\(port): \(error)")
         }

@@ -10,7 +10,8 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve the reference routes with the sync (thread pool) or async (event loop) model.",
         discussion: """
         Example: volley serve --model async --workers 1 --port 8080
-        With MongoDB: volley serve --mongo-uri mongodb://127.0.0.1:27017/ --db-threads 16
+        With MongoDB: volley serve --mongo-uri mongodb://127.0.0.1:27017/ (async: the native driver;
+        --db-driver threadpool --db-threads 16 runs libmongoc in the work queue instead)
         (an unreachable database at start-up is an error: the server does not start).
         Prints 'listening on http://HOST:PORT/ (model M, N workers|threads)' once ready.
         SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0 within --grace.
@@ -54,8 +55,14 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Async: threads of the libuv work queue that runs DB work (sets UV_THREADPOOL_SIZE; libuv's default is 4).")
     var dbThreads: Int?
 
-    @Option(name: .long, help: "Most libmongoc clients in the pool (default: --threads for sync, the work-queue size for async).")
+    @Option(name: .long, help: "Most DB connections per process (default: native 100, split over the loops; sync --threads; threadpool the work-queue size).")
     var dbPool: Int?
+
+    @Option(name: .long, help: "Async DB driver: native (non-blocking, on the loops) or threadpool (libmongoc in the libuv work queue, motor's design).")
+    var dbDriver: String = "native"
+
+    @Option(name: .long, help: "Native driver: a DB operation not answered within this gets 503, e.g. 5s.")
+    var dbTimeout: String = "5s"
     @Option(name: .long, help: "Async: warn about loop callbacks that take at least this long, e.g. 100ms (turns the watchdog on).")
     var slowCallback: String?
 
@@ -93,6 +100,12 @@ struct ServeCommand: ParsableCommand {
             return Int(ns / 1_000_000)
         }
         if let dbPool, !(1...4096).contains(dbPool) { throw usageError("--db-pool must be 1 to 4096") }
+        guard let driver = DatabaseDriver(rawValue: dbDriver) else {
+            throw usageError("unknown --db-driver '\(dbDriver)' (native or threadpool)")
+        }
+        guard let dbTimeoutNanos = DurationParser.nanoseconds(dbTimeout), dbTimeoutNanos >= 1_000_000 else {
+            throw usageError("--db-timeout: not a duration of at least 1ms: '\(dbTimeout)'")
+        }
         var options = ServerOptions(
             model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBody,
             headerTimeoutMillis: try millis(headerTimeout, "--header-timeout"),
@@ -104,15 +117,14 @@ struct ServeCommand: ParsableCommand {
         let signals = try TerminationSignals()
         if let profiling { try startServerProfile(profiling) }
         let server: any ReferenceServer
-        let database = try mongoURI.map { try openDatabase($0, model: model) }
+        let database = try mongoURI.map { try openDatabase($0, model: model, driver: driver, timeoutNanos: dbTimeoutNanos) }
         do { server = try startServer(options, database: database) } catch {
             throw usageError("cannot listen on \(host):\(port): \(error)")
         }
         let shownHost = address.isIPv6 ? "[\(address.numericHost)]" : address.numericHost
         let size = model == .async ? "\(workers) worker\(workers == 1 ? "" : "s")" : "\(threads) thread\(threads == 1 ? "" : "s")"
         if let database {
-            printError("volley serve: DB routes on \(database.backend.uriString) (pool of \(poolSize(model)) clients"
-                + (model == .async ? ", \(workQueueThreads) work-queue threads)" : ")"))
+            printError("volley serve: DB routes on \(mongoURI ?? "") (" + databaseSummary(database, model: model, driver: driver) + ")")
         }
         print("listening on http://\(shownHost):\(server.port)/ (model \(model.rawValue), \(size))")
         fflush(nil)
@@ -139,22 +151,47 @@ extension ServeCommand {
         return min(1024, max(1, Int(text) ?? 4))
     }
 
-    /// Sync: one client per pool thread (each thread blocks on its own). Async: one per
-    /// work-queue thread, the most that ever run DB work at once.
-    func poolSize(_ model: ServerModel) -> Int {
-        dbPool ?? (model == .sync ? threads : workQueueThreads)
+    /// Sync: one client per pool thread (each thread blocks on its own). Async threadpool: one
+    /// per work-queue thread, the most that ever run DB work at once. Async native: 100 per
+    /// process (the official drivers' maxPoolSize), split over the loops.
+    func poolSize(_ model: ServerModel, driver: DatabaseDriver = .native) -> Int {
+        dbPool ?? (model == .sync ? threads : driver == .native ? DatabaseDriver.nativeDefaultPool : workQueueThreads)
     }
 
     /// Checks that the database answers before serving (a misconfigured server does not
-    /// start), then opens the client pool.
-    func openDatabase(_ uri: String, model: ServerModel) throws -> MongoDatabase {
+    /// start), then opens the client pool: libmongoc for sync and async threadpool, the
+    /// non-blocking driver for async native.
+    func openDatabase(_ uri: String, model: ServerModel, driver: DatabaseDriver, timeoutNanos: UInt64) throws -> any DatabaseBackend {
         do {
             try MongoDatabase.checkReachable(uri: uri)
-            return try MongoDatabase(uri: uri, poolSize: poolSize(model))
+            if model == .async && driver == .native {
+                return try NativeMongoDatabase(uri: uri, poolSize: poolSize(model, driver: driver), loops: workers, timeoutNanos: timeoutNanos)
+            }
+            return try MongoDatabase(uri: uri, poolSize: poolSize(model, driver: driver))
         } catch {
             throw usageError("cannot start: \(error)")
         }
     }
+
+    func databaseSummary(_ database: any DatabaseBackend, model: ServerModel, driver: DatabaseDriver) -> String {
+        let pool = poolSize(model, driver: driver)
+        switch (model, driver) {
+        case (.sync, _): return "libmongoc, pool of \(pool) clients"
+        case (.async, .threadpool): return "threadpool driver: libmongoc, pool of \(pool) clients, \(workQueueThreads) work-queue threads"
+        case (.async, .native): return "native driver: \(pool) connections over \(workers) loop\(workers == 1 ? "" : "s"), timeout \(dbTimeout)"
+        }
+    }
+}
+
+/// How the async model talks to MongoDB (`--db-driver`).
+enum DatabaseDriver: String {
+    /// MongoWire's non-blocking client on each loop.
+    case native
+    /// libmongoc in libuv's work queue (a blocking driver in a thread pool, as motor is).
+    case threadpool
+
+    /// The official drivers' default maxPoolSize.
+    static let nativeDefaultPool = 100
 }
 
 /// SIGINT and SIGTERM watched on a small loop of their own.

@@ -44,19 +44,17 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct DatabaseFaultTests {
-    /// Server arguments per model: a pool as large as the threads that block on it.
-    static func serveArguments(_ model: ServerModel, uri: String) -> (arguments: [String], pool: Int) {
-        switch model {
-        case .sync: (["--model", "sync", "--threads", "32", "--mongo-uri", uri], 32)
-        case .async: (["--model", "async", "--db-threads", "16", "--mongo-uri", uri], 16)
-        }
+    /// Server arguments per setup: a pool as large as the threads that block on it (native: 16 connections).
+    static func serveArguments(_ setup: DatabaseSetup, uri: String) -> (arguments: [String], pool: Int) {
+        let pool = setup == .sync ? 32 : 16
+        return (setup.serveArguments(uri: uri, pool: pool), pool)
     }
 
     /// 50 clients close (FIN or reset) while `/fetch`, `/queries?q=20` or `/multi?n=5&mode=gather`
     /// waits on a 50 ms database: no crash, connections and popped pool clients back to
     /// baseline, and as many concurrent DB requests as the pool holds are all answered.
-    @Test(arguments: ServerModel.allCases)
-    func disconnectsMidDatabaseRequest(_ model: ServerModel) throws {
+    @Test(arguments: DatabaseSetup.allCases)
+    func disconnectsMidDatabaseRequest(_ model: DatabaseSetup) throws {
         let mongod = try MongodServer(options: MongodOptions(port: 0, latencyMillis: 50, seed: true))
         defer { mongod.stop() }
         let (arguments, pool) = Self.serveArguments(model, uri: "mongodb://127.0.0.1:\(mongod.port)/")
@@ -107,8 +105,8 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
     /// The database stopped for 1 s (from 1.1 s) and restarted on its port in a 3.5 s load
     /// run on `/fetch`: the run ends on time, its only errors are 503s, all from the outage
     /// (none before the stop, none once the server reads again), and the server still serves.
-    @Test(arguments: ServerModel.allCases)
-    func mongodRestartDuringLoadRun(_ model: ServerModel) throws {
+    @Test(arguments: DatabaseSetup.allCases)
+    func mongodRestartDuringLoadRun(_ model: DatabaseSetup) throws {
         let first = try MongodServer(options: MongodOptions(port: 0, seed: true))
         let mongod = LockedBox<MongodServer?>(first)
         defer { mongod.get()?.stop() }

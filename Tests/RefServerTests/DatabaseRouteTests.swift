@@ -34,7 +34,7 @@ func vacantPort() throws -> UInt16 {
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct DatabaseRouteTests {
-    /// Every DB route answers right in both models, and both send the same bytes (thread 0 of each draws the same ids).
+    /// Every DB route answers right in both models and with both async drivers, and all send the same bytes (thread 0 of each draws the same ids).
     @Test func routesAnswerAlikeInBothModels() throws {
         let mongod = try MongodServer(options: MongodOptions(port: 0, seed: true))
         defer { mongod.stop() }
@@ -44,19 +44,21 @@ func vacantPort() throws -> UInt16 {
             ("/queries?q=501", 500), ("/queries?q=abc", 1), ("/queries", 1), ("/multi?n=5&mode=seq", 5),
             ("/multi?n=5&mode=gather", 5), ("/multi?n=3", 3), ("/multi?n=9999&mode=gather", 500),
         ]
-        var answers: [ServerModel: [String]] = [:]
-        for model in ServerModel.allCases {
-            let database = try MongoDatabase(uri: uri, poolSize: 4)
-            let server = try RunningServer(model, database: database) { $0.threads = 1; $0.workers = 1 }
-            answers[model] = try cases.map { item in
-                let response = try #require(try server.fetch(get(item.path)), "\(model) \(item.path)")
-                #expect(response.status == 200, "\(model) \(item.path)")
+        var answers: [DatabaseSetup: [String]] = [:]
+        for setup in DatabaseSetup.allCases {
+            let database = try setup.database(uri: uri, pool: 4)
+            let server = try RunningServer(setup.model, database: database) { $0.threads = 1; $0.workers = 1 }
+            answers[setup] = try cases.map { item in
+                let response = try #require(try server.fetch(get(item.path)), "\(setup) \(item.path)")
+                #expect(response.status == 200, "\(setup) \(item.path)")
                 return maskingDate(response.bytes)
             }
         }
-        #expect(answers[.sync] == answers[.async])
+        #expect(answers[.sync] == answers[.asyncThreadpool])
+        #expect(answers[.sync] == answers[.asyncNative])
+        #expect(answers[.asyncNative]?.count == cases.count)
         let reference = try MongoBackend(uri: uri, maxClients: 1)
-        for (item, text) in zip(cases, answers[.async] ?? []) {
+        for (item, text) in zip(cases, answers[.asyncNative] ?? []) {
             let payload = body(Array(text.utf8))
             if item.rows == 0 {
                 #expect(text.contains("Content-Type: text/plain\r\n"))
@@ -74,11 +76,11 @@ func vacantPort() throws -> UInt16 {
         }
     }
 
-    /// Async /multi: `seq` pays one round trip per read, `gather` overlaps them on the work queue; the loop stays free meanwhile.
-    @Test func gatherOverlapsAndSeqChains() throws {
+    /// Async /multi with either driver: `seq` pays one round trip per read, `gather` overlaps them; the loop stays free meanwhile.
+    @Test(arguments: [DatabaseSetup.asyncThreadpool, .asyncNative]) func gatherOverlapsAndSeqChains(_ setup: DatabaseSetup) throws {
         let mongod = try MongodServer(options: MongodOptions(port: 0, latencyMillis: 40, seed: true))
         defer { mongod.stop() }
-        let database = try MongoDatabase(uri: "mongodb://127.0.0.1:\(mongod.port)/", poolSize: 8)
+        let database = try setup.database(uri: "mongodb://127.0.0.1:\(mongod.port)/", pool: 8)
         let server = try RunningServer(.async, database: database)
         // Warm the pool's connections (each new client does its handshake, also delayed).
         let warm = try (0..<3).map { _ in try TestClient(port: server.port) }
@@ -103,12 +105,13 @@ func vacantPort() throws -> UInt16 {
     }
 
     /// Losing the database: DB routes get 503 quickly, /plaintext stays 200; both recover once it is back on its port.
-    @Test(arguments: ServerModel.allCases) func lossAndRecovery(model: ServerModel) throws {
+    @Test(arguments: DatabaseSetup.allCases) func lossAndRecovery(setup: DatabaseSetup) throws {
+        let model = setup
         var mongod: MongodServer? = try MongodServer(options: MongodOptions(port: 0, seed: true))
         defer { mongod?.stop() }
         let port = mongod!.port
-        let database = try MongoDatabase(uri: "mongodb://127.0.0.1:\(port)/?serverSelectionTimeoutMS=300", poolSize: 4)
-        let server = try RunningServer(model, database: database) { $0.threads = 4 }
+        let database = try setup.database(uri: "mongodb://127.0.0.1:\(port)/?serverSelectionTimeoutMS=300", pool: 4)
+        let server = try RunningServer(setup.model, database: database) { $0.threads = 4 }
         #expect(try server.fetch(get("/fetch"))?.status == 200)
         mongod?.stop()
         mongod = nil
@@ -145,11 +148,11 @@ func vacantPort() throws -> UInt16 {
         #expect(message.contains("cannot start: database at mongodb://127.0.0.1:\(port)/ is unreachable"), "\(message)")
     }
 
-    /// The command line wires it up: `volley serve --model async --db-threads 6 --mongo-uri` serves the DB routes.
+    /// The command line wires it up: `volley serve --model async --db-driver threadpool --db-threads 6 --mongo-uri` serves the DB routes.
     @Test func serveCommandWithDatabase() throws {
         let mongod = try MongodServer(options: MongodOptions(port: 0, seed: true))
         defer { mongod.stop() }
-        let child = try ServeProcess(["--model", "async", "--db-threads", "6", "--mongo-uri", "mongodb://127.0.0.1:\(mongod.port)/"])
+        let child = try ServeProcess(["--model", "async", "--db-driver", "threadpool", "--db-threads", "6", "--mongo-uri", "mongodb://127.0.0.1:\(mongod.port)/"])
         let client = try TestClient(port: child.port)
         client.send(get("/fetch"))
         let fetched = try #require(client.readResponse())
@@ -160,5 +163,27 @@ func vacantPort() throws -> UInt16 {
         #expect(child.waitForExit(seconds: 5) == 0)
         let message = String(decoding: child.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(message.contains("pool of 6 clients, 6 work-queue threads"), "\(message)")
+    }
+
+    /// By default the async model uses the native driver: `volley serve --model async --workers 2 --mongo-uri` says so,
+    /// splits the pool over the loops, and serves the DB routes with the driver's counters in /debug/stats.
+    @Test func serveCommandWithNativeDriver() throws {
+        let mongod = try MongodServer(options: MongodOptions(port: 0, seed: true))
+        defer { mongod.stop() }
+        let child = try ServeProcess(["--model", "async", "--workers", "2", "--db-pool", "10", "--db-timeout", "2s",
+                                      "--mongo-uri", "mongodb://127.0.0.1:\(mongod.port)/"])
+        let client = try TestClient(port: child.port)
+        client.send(get("/fetch"))
+        #expect(client.readResponse().map { String(decoding: body($0.bytes), as: UTF8.self) } == "Hello, Pycon!")
+        client.send(get("/multi?n=6&mode=gather"))
+        #expect(client.readResponse().flatMap { worldRows(body($0.bytes)) }?.count == 6)
+        let database = try #require(debugStats(port: child.port)?["database"] as? [String: Any])
+        #expect(database["driver"] as? String == "native" && database["poolSize"] as? Int == 10)
+        #expect((database["operations"] as? Int ?? 0) >= 7 && database["malformedReplies"] as? Int == 0, "\(database)")
+        #expect((database["connections"] as? Int ?? 0) >= 1 && (database["connections"] as? Int ?? 99) <= 10, "\(database)")
+        kill(child.process.processIdentifier, SIGTERM)
+        #expect(child.waitForExit(seconds: 5) == 0)
+        let message = String(decoding: child.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("native driver: 10 connections over 2 loops, timeout 2s"), "\(message)")
     }
 }

@@ -45,7 +45,7 @@ import Testing
     }
 
     /// Bad --latency and a non-loopback host are usage errors (exit 2).
-    @Test(arguments: [["mongod", "--latency", "1.5ms"], ["mongod", "--latency", "soon"], ["mongod", "--host", "10.1.2.3"]])
+    @Test(arguments: [["mongod", "--latency", "11s"], ["mongod", "--latency", "soon"], ["mongod", "--host", "10.1.2.3"]])
     func rejectsBadOptions(_ arguments: [String]) throws {
         let result = try runVolley(arguments, timeout: 10)
         #expect(result.code == 2)

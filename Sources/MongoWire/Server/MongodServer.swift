@@ -7,15 +7,22 @@ public struct MongodOptions: Sendable {
     public var host: String = "127.0.0.1"
     /// Port; 0 picks a free one.
     public var port: UInt16 = 27017
-    /// Delay before each reply is written, to model a database across a network.
-    public var latencyMillis: UInt64 = 0
+    /// Delay before each reply is written, to model a database across a network (ns;
+    /// sub-millisecond values such as 500 µs are honoured).
+    public var latencyNanos: UInt64 = 0
     /// Loads `test.greetings` and `hello_world.world` at start.
     public var seed: Bool = false
 
-    public init(host: String = "127.0.0.1", port: UInt16 = 27017, latencyMillis: UInt64 = 0, seed: Bool = false) {
+    /// The delay in whole milliseconds.
+    public var latencyMillis: UInt64 {
+        get { latencyNanos / 1_000_000 }
+        set { latencyNanos = newValue &* 1_000_000 }
+    }
+
+    public init(host: String = "127.0.0.1", port: UInt16 = 27017, latencyMillis: UInt64 = 0, latencyNanos: UInt64? = nil, seed: Bool = false) {
         self.host = host
         self.port = port
-        self.latencyMillis = latencyMillis
+        self.latencyNanos = latencyNanos ?? latencyMillis &* 1_000_000
         self.seed = seed
     }
 }
@@ -43,16 +50,19 @@ public final class MongodServer: @unchecked Sendable {
         if options.seed { Seed.load(into: handler) }
         let shared = Shared()
         var nextConnectionID = 0
+        let delay = options.latencyNanos > 0 ? try ReplyDelay(loop: loop, latencyNanos: options.latencyNanos) : nil
         listener.onAccept { stream in
             nextConnectionID += 1
             MongodConnection(stream: stream, loop: loop, handler: handler, id: nextConnectionID,
-                             latencyMillis: options.latencyMillis, shared: shared).start()
+                             delay: delay, shared: shared).start()
         }
         self.port = listener.localPort
         self.shared = shared
         stopWakeup = LoopWakeup(loop: loop) { loop.closeAllHandles() }
         let box = UncheckedBox(loop: loop)
         thread = OSThread(name: "mongod") {
+            // Delayed replies are due at exact instants; the kernel's default 50 µs slack would blur 500 µs.
+            if options.latencyNanos > 0 { setThreadTimerSlack(nanoseconds: 1_000) }
             box.loop.run()
             box.loop.closeAllHandles()
             box.loop.drain()
@@ -76,33 +86,59 @@ struct UncheckedBox: @unchecked Sendable {
     let loop: EventLoop
 }
 
+/// The server's delayed replies: one nanosecond timer (timerfd) and one queue for the whole
+/// loop, not a timer per reply or per connection. Every reply waits the same latency, so
+/// replies fall due in the order they were queued: a FIFO is the heap, and one wake-up writes
+/// every reply due by then.
+final class ReplyDelay {
+    let latencyNanos: UInt64
+    private var timer: PreciseTimer!
+    private var queue = FIFO<(due: UInt64, connection: MongodConnection, bytes: [UInt8])>()
+
+    init(loop: EventLoop, latencyNanos: UInt64) throws(UVError) {
+        self.latencyNanos = latencyNanos
+        timer = try PreciseTimer(loop: loop) { [unowned self] in releaseDue() }
+    }
+
+    func enqueue(_ bytes: [UInt8], for connection: MongodConnection) {
+        let due = EventLoop.hrtime() &+ latencyNanos
+        queue.push((due: due, connection: connection, bytes: bytes))
+        if queue.count == 1 { timer.arm(at: due) }
+    }
+
+    private func releaseDue() {
+        let now = EventLoop.hrtime()
+        while let head = queue.peek(), head.due <= now {
+            _ = queue.pop()
+            head.connection.send(head.bytes)
+        }
+        if let head = queue.peek() { timer.arm(at: head.due) }
+    }
+}
+
 /// One client connection: frames messages, runs commands, writes replies in order
-/// (after `latencyMillis` when set, through one timer per connection, never a sleep).
+/// (after the server's latency when set, through the loop's one `ReplyDelay`, never a sleep).
 final class MongodConnection {
     let stream: TCPStream
     let loop: EventLoop
     let handler: CommandHandler
     let id: Int
-    let latencyMillis: UInt64
+    let delay: ReplyDelay?
     let shared: MongodServer.Shared
     var framer = MessageFramer()
     var closed = false
     /// Replies written but not yet accepted by the socket, in order.
     var outbox: [[UInt8]] = []
-    /// Replies waiting for their latency to pass: (due time in loop milliseconds, bytes).
-    var delayed: [(due: UInt64, bytes: [UInt8])] = []
-    var delayedHead = 0
-    var timer: LoopTimer?
     /// The bytes of the write in flight, if any.
     var writing: UnsafeMutableRawBufferPointer?
     var nextRequestID: Int32 = 1
 
-    init(stream: TCPStream, loop: EventLoop, handler: CommandHandler, id: Int, latencyMillis: UInt64, shared: MongodServer.Shared) {
+    init(stream: TCPStream, loop: EventLoop, handler: CommandHandler, id: Int, delay: ReplyDelay?, shared: MongodServer.Shared) {
         self.stream = stream
         self.loop = loop
         self.handler = handler
         self.id = id
-        self.latencyMillis = latencyMillis
+        self.delay = delay
         self.shared = shared
     }
 
@@ -139,29 +175,7 @@ final class MongodConnection {
         case .query: bytes = WireEncoder.reply(requestID: requestID, responseTo: request.header.requestID, document: body)
         case .msg: bytes = WireEncoder.msg(requestID: requestID, responseTo: request.header.requestID, body: body)
         }
-        if latencyMillis == 0 { send(bytes); return }
-        delayed.append((due: loop.nowMillis + latencyMillis, bytes: bytes))
-        if delayed.count - delayedHead == 1 { armTimer() }
-    }
-
-    /// One timer per connection: replies become due in the order they were queued.
-    func armTimer() {
-        guard delayedHead < delayed.count else { return }
-        let now = loop.nowMillis
-        let due = delayed[delayedHead].due
-        let timer = self.timer ?? LoopTimer(loop: loop)
-        self.timer = timer
-        timer.start(timeoutMillis: due > now ? due - now : 0) { [self] in releaseDue() }
-    }
-
-    func releaseDue() {
-        let now = loop.nowMillis
-        while delayedHead < delayed.count, delayed[delayedHead].due <= now {
-            send(delayed[delayedHead].bytes)
-            delayedHead += 1
-        }
-        if delayedHead == delayed.count { delayed.removeAll(keepingCapacity: true); delayedHead = 0 }
-        armTimer()
+        if let delay { delay.enqueue(bytes, for: self) } else { send(bytes) }
     }
 
     func send(_ bytes: [UInt8]) {
@@ -204,8 +218,6 @@ final class MongodConnection {
         closed = true
         handler.currentConnections -= 1
         shared.connections.subtract(1, ordering: .relaxed)
-        timer?.close()
-        timer = nil
         stream.close()
         // libuv cancels a pending write without reading its bytes again; its callback is dropped on close.
         releaseWriteBuffer()

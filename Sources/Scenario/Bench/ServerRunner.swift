@@ -44,6 +44,7 @@ public struct ServerRunner: VariantRunner {
         args += spec.model == .async ? ["--workers", String(size)] : ["--threads", String(size)]
         args += ["--grace", "\(graceSeconds)s"]
         if let mongoURI { args += ["--mongo-uri", mongoURI] }
+        if spec.model == .async, let driver = spec.dbDriver { args += ["--db-driver", driver.rawValue] }
         if let nanos = spec.slowCallbackNanos { args += ["--slow-callback", Quantity.formatDuration(nanos)] }
         if let profilePath { args += ["--profile", profilePath] }
         return args
@@ -51,7 +52,8 @@ public struct ServerRunner: VariantRunner {
 
     /// The `volley mongod` arguments for the built-in database.
     public static func mongodArguments(latencyNanos: UInt64) -> [String] {
-        ["mongod", "--host", "127.0.0.1", "--port", "0", "--seed", "--latency", "\((latencyNanos + 999_999) / 1_000_000)ms"]
+        ["mongod", "--host", "127.0.0.1", "--port", "0", "--seed", "--latency",
+         latencyNanos % 1_000_000 == 0 ? "\(latencyNanos / 1_000_000)ms" : latencyNanos % 1_000 == 0 ? "\(latencyNanos / 1_000)us" : "\(latencyNanos)ns"]
     }
 
     public func run(_ plan: VariantPlan, context: VariantContext) throws(VariantRunError) -> VariantOutcome {

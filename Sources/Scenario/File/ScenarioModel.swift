@@ -36,6 +36,11 @@ public struct ServerSpec: Sendable, Equatable {
     public var cpus: [Int]?
     /// Threshold of the server's slow-callback warning, in nanoseconds, or nil for its default.
     public var slowCallbackNanos: UInt64?
+    /// Async: how the server talks to MongoDB (`db_driver`, `serve --db-driver`); nil: serve's default (native).
+    public var dbDriver: DatabaseDriver?
+
+    /// `native`: the non-blocking driver on the loops; `threadpool`: libmongoc in the work queue.
+    public enum DatabaseDriver: String, Sendable, CaseIterable { case native, threadpool }
 
     public init(model: Model, workers: Int = 1, threads: Int = 1, database: DatabaseSpec = .none,
                 cpus: [Int]? = nil, slowCallbackNanos: UInt64? = nil) {

@@ -6,13 +6,13 @@ struct Settings {
     var server: [String: Located] = [:]
     var load: [String: Located] = [:]
 
-    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback"]
+    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback", "db_driver"]
     static let loadKeys = ["threads", "connections", "duration", "warmup", "rate", "method", "path", "paths",
                            "headers", "body", "pipeline", "timeout", "cpus"]
     /// Short names a matrix axis or a matrix value may use, and the setting each means.
     static let shortNames: [String: String] = [
         "model": "server.model", "workers": "server.workers", "database": "server.database",
-        "slow_callback": "server.slow_callback",
+        "slow_callback": "server.slow_callback", "db_driver": "server.db_driver",
         "threads": "load.threads", "connections": "load.connections", "duration": "load.duration",
         "warmup": "load.warmup", "rate": "load.rate", "method": "load.method", "path": "load.path",
         "route": "load.path", "paths": "load.paths", "headers": "load.headers", "body": "load.body",
@@ -66,6 +66,18 @@ struct SettingsDecoder {
             if let n = reader.duration(v, in: 1_000_000...60_000_000_000) { spec.slowCallbackNanos = n } else { ok = false }
         }
         if let v = fields["database"] { if let db = database(v) { spec.database = db } else { ok = false } }
+        if let v = fields["db_driver"], let text = reader.string(v) {
+            if let driver = ServerSpec.DatabaseDriver(rawValue: text) {
+                spec.dbDriver = driver
+            } else {
+                let hint = Suggestion.nearest(text, in: ServerSpec.DatabaseDriver.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }
+                    ?? "native or threadpool"
+                reader.report(v.node, v.path, "unknown db_driver `\(text)`", hint: hint)
+                ok = false
+            }
+        } else if fields["db_driver"] != nil {
+            ok = false
+        }
         return ok ? spec : nil
     }
 
