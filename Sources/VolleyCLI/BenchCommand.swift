@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import Reports
 import Scenario
 
 /// `volley bench`: run a whole scenario and keep its result.
@@ -65,8 +66,9 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
-        let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
+        var session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
                                    progress: .standardOutput(), command: ["volley"] + CommandLine.arguments.dropFirst())
+        session.summaryTable = { ResultTable.text($0) }
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }
         if report, let result = outcome.report, let path = outcome.resultPath {

@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Metrics
+import Scenario
 
 /// One self-contained, offline HTML file for a result: the summary table, the latency
 /// percentile spectrum (HdrHistogram plotter style), requests/sec over time, and, when the
@@ -24,7 +25,7 @@ public enum HTMLReport {
         body += "<h2>Configuration</h2>\n" + table(["variant", "method", "url", "threads", "connections", "duration", "pipeline"],
             report.variants.map { v in
                 let c = v.configuration
-                return [v.name, c.method, c.url, "\(c.threads)", "\(c.connections)", Quantity.trim(c.durationSeconds) + "s", "\(c.pipeline)"]
+                return [v.name, c.method, c.url, "\(c.threads)", "\(c.connections)", (c.durationSeconds).trimmed + "s", "\(c.pipeline)"]
             }, numeric: [3, 4, 5, 6])
         return """
         <!DOCTYPE html>
@@ -79,13 +80,13 @@ public enum HTMLReport {
         let minY = series.compactMap { $0.points.first?.y }.filter { $0 > 0 }.min() ?? maxY
         if maxY > 0, minY > 0, maxY / minY > 100 {
             let low = floor(log10(max(minY, 0.001))), high = ceil(log10(maxY))
-            let ticks = stride(from: low, through: high, by: 1).map { LineChart.Tick(value: $0, label: Quantity.trim(pow(10, $0))) }
+            let ticks = stride(from: low, through: high, by: 1).map { LineChart.Tick(value: $0, label: (pow(10, $0)).trimmed) }
             let logSeries = series.map { LineChart.Series(name: $0.name, points: $0.points.map { ($0.x, log10(max($0.y, pow(10, low)))) }) }
             return LineChart(title: "Latency by percentile distribution", xLabel: "percentile (log scale of 1/(1-p))",
                              yLabel: "latency (ms, log scale)", series: logSeries, xTicks: xTicks, yTicks: ticks,
                              xRange: 0...maxX.rounded(.up), yRange: low...high).svg()
         }
-        let (yTicks, top) = LineChart.niceTicks(upTo: maxY * 1.05, format: { Quantity.trim($0) })
+        let (yTicks, top) = LineChart.niceTicks(upTo: maxY * 1.05, format: { ($0).trimmed })
         return LineChart(title: "Latency by percentile distribution", xLabel: "percentile (log scale of 1/(1-p))",
                          yLabel: "latency (ms)", series: series, xTicks: xTicks, yTicks: yTicks,
                          xRange: 0...maxX.rounded(.up), yRange: 0...top).svg()
@@ -113,7 +114,7 @@ public enum HTMLReport {
         guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
         let maxX = max(2, series.flatMap { $0.points.map(\.x) }.max() ?? 1)
         let maxY = series.flatMap { $0.points.map(\.y) }.max() ?? 1
-        let (yTicks, top) = LineChart.niceTicks(upTo: maxY * 1.05, format: { Quantity.trim($0) })
+        let (yTicks, top) = LineChart.niceTicks(upTo: maxY * 1.05, format: { ($0).trimmed })
         let (xTicks, right) = LineChart.niceTicks(upTo: maxX, format: { "\(Int($0))s" })
         return LineChart(title: "p99 latency per second", xLabel: "seconds into the run", yLabel: "p99 latency (ms)",
                          series: series, xTicks: xTicks, yTicks: yTicks, xRange: 0...right, yRange: 0...top).svg()
