@@ -84,7 +84,8 @@ public final class LoadRunner {
             fatalError("cannot create an event loop: \(error)")
         }
 
-        let intervals = IntervalCollector(threads: threadCount, sink: intervalSink)
+        let intervals = IntervalCollector(threads: threadCount, sliceNanos: IntervalCollector.sliceNanos(forDuration: options.durationNanos),
+                                          sink: intervalSink)
         let start = EventLoop.hrtime()
         for worker in workers {
             worker.commonStart = start
@@ -150,6 +151,7 @@ public final class LoadRunner {
             merged.perSecond[interval.second].p99Micros = interval.p99Micros
             merged.perSecond[interval.second].maxMicros = interval.maxMicros
         }
+        merged.timeline?.fill(intervals.slices, schedule: options.rate, elapsedNanos: merged.elapsedNanoseconds)
         if let rate = options.rate {
             merged.askedRequests = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
             if merged.uncorrectedLatency == nil { merged.uncorrectedLatency = Measurement.makeLatencyHistogram() }

@@ -97,6 +97,8 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public var pacing: PacingStats?
     /// The generator's own CPU use and loop lag, and whether it limited the run.
     public var generator: GeneratorHealth?
+    /// Short runs: requests, errors and latency in slices shorter than a second (see `Timeline`).
+    public var timeline: Timeline?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],
@@ -132,5 +134,6 @@ public struct VariantResult: Codable, Sendable, Equatable {
                   uncorrectedLatency: m.askedRequests == nil ? nil : m.uncorrectedLatency.map(LatencyStats.init),
                   uncorrectedLatencyHistogram: m.askedRequests == nil ? nil : m.uncorrectedLatency.map(EncodedHistogram.init),
                   pacing: pacing, generator: generator)
+        self.timeline = m.timeline
     }
 }
