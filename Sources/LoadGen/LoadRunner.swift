@@ -87,6 +87,9 @@ public final class LoadRunner {
         let intervals = IntervalCollector(threads: threadCount, sliceNanos: IntervalCollector.sliceNanos(forDuration: options.durationNanos),
                                           sink: intervalSink)
         let start = EventLoop.hrtime()
+        var wallClock = timespec()
+        clock_gettime(CLOCK_REALTIME, &wallClock)
+        let wallStart = Double(wallClock.tv_sec) + Double(wallClock.tv_nsec) / 1e9
         for worker in workers {
             worker.commonStart = start
             worker.intervals = intervals
@@ -151,6 +154,7 @@ public final class LoadRunner {
             merged.perSecond[interval.second].p99Micros = interval.p99Micros
             merged.perSecond[interval.second].maxMicros = interval.maxMicros
         }
+        merged.startedAtEpochSeconds = wallStart
         merged.timeline?.fill(intervals.slices, schedule: options.rate, elapsedNanos: merged.elapsedNanoseconds)
         if let rate = options.rate {
             merged.askedRequests = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
