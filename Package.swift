@@ -38,8 +38,13 @@ let package = Package(
         // SIGPROF sampler (C) and its Swift side; libdw (elfutils) names the sampled addresses.
         .target(name: "CSampler", linkerSettings: [.linkedLibrary("dw"), .linkedLibrary("stdc++")]),
         .target(name: "Profiler", dependencies: ["CSampler"]),
+        // Every printer: a RunReport (or a Comparison) as wrk-style text, .hgrm, Markdown and HTML.
+        .target(name: "Reports", dependencies: [
+            "Metrics", "Scenario",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
@@ -51,7 +56,8 @@ let package = Package(
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "volley"]),
     ],
     swiftLanguageModes: [.v6]
 )

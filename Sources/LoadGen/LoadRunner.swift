@@ -85,8 +85,12 @@ public final class LoadRunner {
             fatalError("cannot create an event loop: \(error)")
         }
 
-        let intervals = IntervalCollector(threads: threadCount, sink: intervalSink)
+        let intervals = IntervalCollector(threads: threadCount, sliceNanos: IntervalCollector.sliceNanos(forDuration: options.durationNanos),
+                                          sink: intervalSink)
         let start = EventLoop.hrtime()
+        var wallClock = timespec()
+        clock_gettime(CLOCK_REALTIME, &wallClock)
+        let wallStart = Double(wallClock.tv_sec) + Double(wallClock.tv_nsec) / 1e9
         for worker in workers {
             worker.commonStart = start
             worker.intervals = intervals
@@ -156,6 +160,8 @@ public final class LoadRunner {
             merged.perSecond[interval.second].p99Micros = interval.p99Micros
             merged.perSecond[interval.second].maxMicros = interval.maxMicros
         }
+        merged.startedAtEpochSeconds = wallStart
+        merged.timeline?.fill(intervals.slices, schedule: options.rate, elapsedNanos: merged.elapsedNanoseconds)
         if let rate = options.rate {
             merged.askedRequests = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
             if merged.uncorrectedLatency == nil { merged.uncorrectedLatency = Measurement.makeLatencyHistogram() }

@@ -27,21 +27,29 @@ public struct Recorder {
     /// This thread's CPU use and loop lag, set when its loop ends.
     public var threadLoad: ThreadLoad?
     public var loopLag = Measurement.makeLatencyHistogram()
-    /// Latencies of the current second only, handed to `intervals` when the second is over.
+    /// Short runs: requests and errors per slice (`sliceNanos` long); empty when slices are seconds.
+    public private(set) var perSlice: [TimeSlice] = []
+    /// Length of a slice: a second, or 100 ms in short runs (`IntervalCollector.sliceNanos(forDuration:)`).
+    public let sliceNanos: UInt64
+    /// Latencies of the current slice only, handed to `intervals` when the slice is over.
     private var interval = Measurement.makeLatencyHistogram()
-    private var intervalSecond = 0
+    private var intervalSlice = 0
+    /// The slice of the latest `slot` call.
+    private var currentSlice = 0
     private let intervals: IntervalCollector?
     private var requestsAtLastSample: UInt64 = 0
     private var lastSampleTime: UInt64
 
     /// Creates a recorder for a run starting at `start`; `expectedSeconds` sizes the per-second series up front.
     /// `intervals` receives each second's latency histogram (per-second percentiles, `--hlog`).
-    public init(start: UInt64, expectedSeconds: Int, intervals: IntervalCollector? = nil) {
+    public init(start: UInt64, expectedSeconds: Int, intervals: IntervalCollector? = nil, sliceNanos: UInt64 = 1_000_000_000) {
         self.start = start
+        self.sliceNanos = max(1_000_000, min(sliceNanos, 1_000_000_000))
         self.lastSampleTime = start
         self.intervals = intervals
         perSecond = []
         perSecond.reserveCapacity(expectedSeconds + 2)
+        if self.sliceNanos < 1_000_000_000 { perSlice.reserveCapacity((expectedSeconds + 2) * Int(1_000_000_000 / self.sliceNanos)) }
     }
 
     /// Records one complete response; `latencyNanos` is the latency histograms' figure (in
@@ -59,9 +67,12 @@ public struct Recorder {
         let statusClass = status / 100
         statusClasses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0] &+= 1
         perSecond[second].requests &+= 1
+        let fine = !perSlice.isEmpty
+        if fine { perSlice[currentSlice].requests &+= 1 }
         if status > 399 {
             errors.status &+= 1
             perSecond[second].errors &+= 1
+            if fine { perSlice[currentSlice].errors &+= 1 }
         }
     }
 
@@ -76,6 +87,7 @@ public struct Recorder {
         case .parse: errors.parse &+= count
         }
         perSecond[slot(now)].errors &+= count
+        if !perSlice.isEmpty { perSlice[currentSlice].errors &+= count }
     }
 
     /// Records how late a paced send was against its schedule.
@@ -97,30 +109,38 @@ public struct Recorder {
         lastSampleTime = now
     }
 
+    /// The second of `now`; grows `perSecond` and `perSlice` to reach it and sets `currentSlice`.
     @inline(__always)
     private mutating func slot(_ now: UInt64) -> Int {
-        let second = now > start ? Int((now - start) / 1_000_000_000) : 0
+        let offset = now > start ? now - start : 0
+        let second = Int(offset / 1_000_000_000)
         if second >= perSecond.count {
             // Once a second at most: grows the series to reach the current second.
             while perSecond.count <= second { perSecond.append(SecondSlice(second: perSecond.count)) }
         }
-        if second > intervalSecond { rollInterval(to: second) }
+        let slice = sliceNanos == 1_000_000_000 ? second : Int(offset / sliceNanos)
+        if sliceNanos < 1_000_000_000, slice >= perSlice.count {
+            // Once a slice at most (ten times a second).
+            while perSlice.count <= slice { perSlice.append(TimeSlice(slice: perSlice.count)) }
+        }
+        if slice > intervalSlice { rollInterval(to: slice) }
+        currentSlice = slice
         return second
     }
 
-    /// A second (or more) is over: its histogram goes to the collector and is reused.
-    private mutating func rollInterval(to second: Int) {
-        intervals?.submit(second: intervalSecond, interval)
+    /// A slice (or more) is over: its histogram goes to the collector and is reused.
+    private mutating func rollInterval(to slice: Int) {
+        intervals?.submit(second: intervalSlice, interval)
         interval.reset()
-        for quiet in (intervalSecond + 1)..<second { intervals?.submit(second: quiet, nil) }
-        intervalSecond = second
+        for quiet in (intervalSlice + 1)..<slice { intervals?.submit(second: quiet, nil) }
+        intervalSlice = slice
     }
 
-    /// The run is over: hands over the last, partial second.
+    /// The run is over: hands over the last, partial slice.
     public mutating func finishIntervals() {
-        intervals?.submit(second: intervalSecond, interval, last: true)
+        intervals?.submit(second: intervalSlice, interval, last: true)
         interval.reset()
-        intervalSecond = Int.max
+        intervalSlice = Int.max
     }
 
     /// This thread's figures as a `Measurement` for merging.
@@ -135,6 +155,9 @@ public struct Recorder {
         m.latency = latency
         m.requestRate = requestRate
         m.perSecond = perSecond
+        if sliceNanos < 1_000_000_000 {
+            m.timeline = Timeline(sliceMillis: Int(sliceNanos / 1_000_000), slices: perSlice)
+        }
         if uncorrectedLatency.totalCount > 0 || scheduleLag.totalCount > 0 {
             m.uncorrectedLatency = uncorrectedLatency
             m.scheduleLag = scheduleLag

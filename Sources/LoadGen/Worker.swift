@@ -47,7 +47,7 @@ final class Worker: @unchecked Sendable {
     func run() {
         let start = commonStart != 0 ? commonStart : EventLoop.hrtime()
         recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2,
-                            intervals: intervals)
+                            intervals: intervals, sliceNanos: IntervalCollector.sliceNanos(forDuration: options.durationNanos))
         let monitor = GeneratorMonitor(loop: loop)
         // The run ends `duration` after the common start, however late this thread started (an
         // absolute time: libuv's timers count from the loop's cached clock, stale before it runs).

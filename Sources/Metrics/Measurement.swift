@@ -98,6 +98,10 @@ public struct Measurement: Sendable {
     public var requestRate: Histogram<UInt64>
     /// Requests and errors per second of the run.
     public var perSecond: [SecondSlice] = []
+    /// Short runs: the same figures in slices shorter than a second (nil otherwise).
+    public var timeline: Timeline?
+    /// Wall-clock time the load started, seconds since 1970 (places server events on the run's time axis).
+    public var startedAtEpochSeconds: Double?
     /// Paced runs: latency from the actual send, µs (`latency` is then from the intended send).
     public var uncorrectedLatency: Histogram<UInt64>?
     /// Paced runs: how late sends were against the schedule, µs.
@@ -138,6 +142,11 @@ public struct Measurement: Sendable {
         Self.add(other.loopLag, to: &loopLag)
         if let asked = other.askedRequests { askedRequests = (askedRequests ?? 0) + asked }
         threads += other.threads
+        if let theirs = other.startedAtEpochSeconds { startedAtEpochSeconds = min(startedAtEpochSeconds ?? theirs, theirs) }
+        if let theirs = other.timeline {
+            if timeline == nil { timeline = Timeline(sliceMillis: theirs.sliceMillis) }
+            timeline!.merge(theirs)
+        }
         for slice in other.perSecond {
             while perSecond.count <= slice.second { perSecond.append(SecondSlice(second: perSecond.count)) }
             perSecond[slice.second].requests += slice.requests

@@ -99,6 +99,11 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public var generator: GeneratorHealth?
     /// True when a stop (Ctrl-C, SIGTERM) cut this variant short: its figures cover the time it ran.
     public var interrupted: Bool?
+    /// Short runs: requests, errors and latency in slices shorter than a second (see `Timeline`).
+    public var timeline: Timeline?
+    /// Wall-clock time the load started, seconds since 1970: where the server's timestamped events
+    /// (slow callbacks) fall on the run's time axis.
+    public var startedAtEpochSeconds: Double?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],
@@ -134,5 +139,7 @@ public struct VariantResult: Codable, Sendable, Equatable {
                   uncorrectedLatency: m.askedRequests == nil ? nil : m.uncorrectedLatency.map(LatencyStats.init),
                   uncorrectedLatencyHistogram: m.askedRequests == nil ? nil : m.uncorrectedLatency.map(EncodedHistogram.init),
                   pacing: pacing, generator: generator)
+        self.timeline = m.timeline
+        self.startedAtEpochSeconds = m.startedAtEpochSeconds
     }
 }

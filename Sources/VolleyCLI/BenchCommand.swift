@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import Reports
 import Scenario
 
 /// `volley bench`: run a whole scenario and keep its result.
@@ -69,9 +70,10 @@ struct BenchCommand: ParsableCommand {
         try checkResultsFolder((out as NSString).appendingPathComponent(loaded.name))
         let signals = ProcessStop()
         defer { signals.finish() }
-        let session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
+        var session = BenchSession(scenario: loaded, runner: RoutingRunner(server: serverRunner()), resultsDirectory: out,
                                    progress: .standardOutput(), stop: signals.token,
                                    command: ["volley"] + CommandLine.arguments.dropFirst())
+        session.summaryTable = { ResultTable.text($0) }
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }
         if report, let result = outcome.report, let path = outcome.resultPath {

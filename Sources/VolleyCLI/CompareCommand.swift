@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import Reports
 import Scenario
 
 /// `volley compare`: a new result against a baseline, with an exit code CI can act on.

@@ -3,6 +3,7 @@ import Foundation
 import HTTP1
 import LoadGen
 import Metrics
+import Reports
 
 /// `volley probe`: finds the highest constant rate whose p99 stays under a bound.
 struct ProbeCommand: ParsableCommand {

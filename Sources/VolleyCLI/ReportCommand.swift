@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import Reports
 import Scenario
 
 /// `volley report`: a Markdown summary and a self-contained HTML page from a result file.

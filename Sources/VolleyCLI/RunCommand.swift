@@ -3,6 +3,7 @@ import Foundation
 import HTTP1
 import LoadGen
 import Metrics
+import Reports
 
 /// `volley run`: drive load at a URL, like wrk.
 struct RunCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import Testing
+@testable import Reports
 @testable import Scenario
 
 @Suite struct ReportTests {

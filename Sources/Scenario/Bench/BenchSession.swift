@@ -19,6 +19,9 @@ public struct BenchSession {
     public var stop: StopToken?
     /// The command line, stored in the result.
     public var command: [String]?
+    /// The side-by-side table printed after the last variant (the Reports target's `ResultTable.text`);
+    /// Scenario does not print reports itself.
+    public var summaryTable: (@Sendable (RunReport) -> String)?
 
     public init(scenario: Scenario, runner: any VariantRunner = RoutingRunner(), resultsDirectory: String = "results",
                 progress: BenchProgress, stop: StopToken? = nil, command: [String]? = nil) {
@@ -85,7 +88,7 @@ public struct BenchSession {
         let report = RunReport(host: .current(), createdAt: RunReport.timestamp(now), command: command,
                                scenario: scenario.name, variants: results, notes: notes.isEmpty ? nil : notes)
         progress.line("")
-        progress.line(ResultTable.text(report))
+        if let summaryTable { progress.line(summaryTable(report)) }
         for check in checks { progress.line(check.line) }
         if interrupted {
             let cut = results.filter { $0.interrupted == true }.map { "`\($0.name)`" }

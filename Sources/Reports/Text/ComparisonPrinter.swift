@@ -1,4 +1,6 @@
 import Foundation
+import Metrics
+import Scenario
 
 /// Renders a `Comparison` as aligned text, Markdown or JSON.
 public enum ComparisonPrinter {

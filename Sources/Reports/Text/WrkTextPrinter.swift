@@ -1,3 +1,5 @@
+import Metrics
+
 /// wrk 4.1's text output, line for line and byte for byte, from a `VariantResult`.
 ///
 /// It follows wrk's `main` (src/wrk.c) and its helpers `print_stats_header`,

@@ -1,4 +1,5 @@
 import Histogram
+import Metrics
 
 /// The HdrHistogram percentile distribution text (`.hgrm`): what HdrHistogram's
 /// `outputPercentileDistribution` and HistogramLogProcessor write, what wrk2 prints under

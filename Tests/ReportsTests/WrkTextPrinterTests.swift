@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Metrics
+import Metrics
+@testable import Reports
 
 // How the expected text is derived, following wrk 4.1's src/wrk.c:
 //   print_stats_header  printf("  Thread Stats%6s%11s%8s%12s\n", "Avg", "Stdev", "Max", "+/- Stdev")

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Scenario
 
 /// A Markdown summary of a result file, fit for a CI job page or a pull-request comment.
 public enum MarkdownReport {
@@ -12,7 +13,7 @@ public enum MarkdownReport {
         out += "\n"
         let configs = report.variants.map { v -> String in
             let c = v.configuration
-            return "- `\(Markdown.escape(v.name))`: \(c.method) \(c.url), \(c.threads) threads, \(c.connections) connections, \(Quantity.trim(c.durationSeconds))s"
+            return "- `\(Markdown.escape(v.name))`: \(c.method) \(c.url), \(c.threads) threads, \(c.connections) connections, \((c.durationSeconds).trimmed)s"
                 + (c.pipeline > 1 ? ", pipeline \(c.pipeline)" : "")
         }
         out += "<details><summary>configuration</summary>\n\n" + configs.joined(separator: "\n") + "\n\n</details>\n"

@@ -1,6 +1,7 @@
 import Histogram
 import Testing
-@testable import Metrics
+import Metrics
+@testable import Reports
 
 /// A paced measurement: 1000 requests over 1 s, corrected latencies 2–3 ms, uncorrected 2 ms, lag 10–30 µs.
 private func pacedResult(rateEnd: Double? = nil) -> VariantResult {

@@ -1,5 +1,6 @@
 import Testing
-@testable import Metrics
+import Metrics
+@testable import Reports
 
 // Expected strings follow wrk 4.1's src/units.c by hand:
 //   format_units(n, m, p): scale = m->scale * 0.85 (850 for µs and metric, 870.4 for binary, 51 for s);

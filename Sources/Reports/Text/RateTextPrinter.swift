@@ -1,3 +1,5 @@
+import Metrics
+
 /// Text output of a constant-throughput run (`-R`), in wrk2's spirit with what wrk2 leaves
 /// out: the corrected latency (from the intended send) and the uncorrected one (from the
 /// actual send) side by side, the schedule lag, the asked against the achieved rate, and the

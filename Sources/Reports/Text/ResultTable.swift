@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Scenario
 
 /// The side-by-side table of a report's variants, shared by `volley bench`, the Markdown
 /// summary and the HTML report.
@@ -71,7 +72,7 @@ public enum ServerStats {
         case .null: return ""
         case .bool(let b): return b ? "true" : "false"
         case .integer(let n): return String(n)
-        case .double(let d): return Quantity.trim(d)
+        case .double(let d): return (d).trimmed
         case .string(let s): return s
         case .array(let a): return a.map(text).joined(separator: ", ")
         case .object(let o): return o.keys.sorted().map { "\($0): \(text(o[$0]!))" }.joined(separator: ", ")

@@ -1,0 +1,80 @@
+import Foundation
+import Metrics
+
+/// A variant's figures over time, from its 100 ms timeline when the run was short, else from its
+/// per-second series. Each point sits at the middle of its slice, time counted from the start of
+/// the load; rates are divided by the slice's true length, so the last, partial slice shows no
+/// false drop.
+struct TimeSeries {
+    struct Point {
+        var start: Double
+        var length: Double
+        var requests: UInt64
+        var errors: UInt64
+        var p50Micros: UInt64?
+        var p99Micros: UInt64?
+        var askedRequests: UInt64?
+        var middle: Double { start + length / 2 }
+        var rate: Double { Double(requests) / length }
+    }
+
+    /// Slice length in seconds (0.1 or 1).
+    var sliceSeconds: Double
+    var points: [Point]
+
+    init(_ v: VariantResult) {
+        let elapsed = v.summary.elapsedSeconds
+        if let timeline = v.timeline, timeline.sliceMillis > 0, !timeline.slices.isEmpty {
+            sliceSeconds = Double(timeline.sliceMillis) / 1000
+            points = timeline.slices.map { s in
+                Point(start: Double(s.slice) * Double(timeline.sliceMillis) / 1000, length: 0, requests: s.requests, errors: s.errors,
+                      p50Micros: s.p50Micros, p99Micros: s.p99Micros, askedRequests: s.askedRequests)
+            }
+        } else {
+            sliceSeconds = 1
+            points = v.perSecond.map { s in
+                Point(start: Double(s.second), length: 0, requests: s.requests, errors: s.errors, p50Micros: s.p50Micros, p99Micros: s.p99Micros)
+            }
+        }
+        let length = sliceSeconds
+        // A slice that starts at or after the end held nothing measured; a partial last slice keeps its true length.
+        points = points.filter { elapsed <= 0 || $0.start < elapsed - 0.001 }.map { p in
+            var p = p
+            p.length = elapsed > 0 ? min(length, max(elapsed - p.start, 0.001)) : length
+            return p
+        }
+        // A sliver (under a fifth of a slice) is too short for a rate worth plotting.
+        if let last = points.last, last.length < length / 5, points.count > 1 { points.removeLast() }
+    }
+
+    /// "100 ms" or "1 s", for chart titles.
+    var resolution: String { sliceSeconds < 1 ? "\(Int((sliceSeconds * 1000).rounded())) ms" : "1 s" }
+
+    /// Spread of the per-slice request rate: (low, high) = 10th and 90th percentile of the slices.
+    var rateSpread: (low: Double, high: Double)? {
+        Self.spread(points.filter { $0.length >= sliceSeconds * 0.5 }.map(\.rate))
+    }
+
+    /// Spread of a per-slice latency percentile, µs.
+    func latencySpread(_ key: KeyPath<Point, UInt64?>) -> (low: Double, high: Double)? {
+        Self.spread(points.compactMap { $0[keyPath: key] }.map(Double.init))
+    }
+
+    static func spread(_ values: [Double]) -> (low: Double, high: Double)? {
+        guard values.count >= 3 else { return nil }
+        let sorted = values.sorted()
+        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count - 1)).rounded())))] }
+        return (at(0.1), at(0.9))
+    }
+}
+
+/// Wall-clock helpers: where server events fall on the load's time axis.
+enum WallClock {
+    /// Seconds since 1970 of an ISO 8601 timestamp such as `2026-12-04T18:16:19.885Z`.
+    static func epochSeconds(_ text: String) -> Double? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = withFraction.date(from: text) { return date.timeIntervalSince1970 }
+        return ISO8601DateFormatter().date(from: text)?.timeIntervalSince1970
+    }
+}
