@@ -12,8 +12,11 @@ struct ReportCommand: ParsableCommand {
         discussion: "Without --md or --html the Markdown goes to standard output. Exit 2 when the result cannot be read."
     )
 
-    @Argument(help: "Result file (JSON).")
+    @Argument(help: "Result file (JSON); two files (BASE NEW) render a comparison.")
     var result: String
+
+    @Argument(help: "A second result file: the page compares RESULT (base) with it (new).")
+    var new: String?
 
     @Option(name: .long, help: "Write the Markdown summary here (- for standard output).")
     var md: String?
@@ -27,6 +30,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         // Output paths first: a typo in --html is reported before the (possibly large) result is read.
         let outputs = try OutputFlags(["--md": md, "--html": html], overwrite: overwrite)
+        if let new { return try compare(base: result, new: new, outputs: outputs) }
         let report: RunReport
         do { report = try RunReport.load(from: result) } catch { throw usageError("\(error)") }
         let markdown = MarkdownReport.render(report)
@@ -34,6 +38,27 @@ struct ReportCommand: ParsableCommand {
         try outputs.write(Data(markdown.utf8), for: "--md")
         if outputs["--html"] != nil {
             let page = HTMLReport.render(report, baseDirectory: AtomicFile.splitPath(result).folder)
+            try outputs.write(Data(page.utf8), for: "--html")
+        }
+    }
+
+    /// Two files: the comparison in Markdown (as `volley compare --format md`) and as an HTML page.
+    func compare(base basePath: String, new newPath: String, outputs: OutputFlags) throws {
+        let base: RunReport, new: RunReport, comparison: Comparison
+        do {
+            base = try RunReport.load(from: basePath)
+            new = try RunReport.load(from: newPath)
+            comparison = try Comparison.compare(base: base, new: new, basePath: basePath, newPath: newPath)
+        } catch {
+            throw usageError("\(error)")
+        }
+        let markdown = ComparisonPrinter.render(comparison, format: .md)
+        if md == nil && html == nil { print(markdown, terminator: ""); return }
+        try outputs.write(Data(markdown.utf8), for: "--md")
+        if outputs["--html"] != nil {
+            let page = ComparisonPage.render(base: base, new: new, comparison: comparison,
+                                             baseDirectory: AtomicFile.splitPath(basePath).folder,
+                                             newDirectory: AtomicFile.splitPath(newPath).folder)
             try outputs.write(Data(page.utf8), for: "--html")
         }
     }

@@ -33,28 +33,26 @@ import Testing
         #expect(md.contains("Test CPU, 2 CPUs"))
     }
 
-    /// The HTML page is self-contained: inline SVG charts, one spectrum line per variant, escaped names,
-    /// the slow-callback list, the flame graph embedded, and nothing fetched from elsewhere.
+    /// The HTML page is self-contained: inline SVG charts (the variants compared, requests/sec,
+    /// errors/sec, the spectrum), one line per variant, escaped names, the slow-callback list,
+    /// the flame graph drawn from the profile file, and nothing fetched from elsewhere.
     @Test func html() throws {
         let dir = try ReportFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" height=\"40\"><g id=\"flame-marker\"/></svg>".utf8)
-            .write(to: dir.appendingPathComponent("async.svg"))
+        try Data("main;serve;flame_marker_frame 3\nmain 1\n".utf8).write(to: dir.appendingPathComponent("async.folded"))
         let html = HTMLReport.render(report, baseDirectory: dir.path)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(html.components(separatedBy: "<svg").count - 1 == 3)   // spectrum, req/s, errors/s
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3 + 3)   // req/s, p50, p99 bars; req/s, errors/s, spectrum
         #expect(html.contains("Latency by percentile distribution"))
         #expect(html.contains("99.9%"))
         #expect(html.components(separatedBy: "<polyline").count - 1 == 2 + 2 + 2)   // spectrum, req/s, errors/s
         #expect(html.contains("async &lt;fetch&gt;"))
         #expect(!html.contains("async <fetch>"))
         #expect(html.contains("&lt;Handle cpu()&gt;"))
-        // The flame graph is embedded whole as a data URL, so its own ids and script stay apart.
-        let marker = "data:image/svg+xml;base64,"
-        let encoded = try #require(html.range(of: marker).map { html[$0.upperBound...].prefix { $0 != "\"" } })
-        let svg = String(decoding: try #require(Data(base64Encoded: String(encoded))), as: UTF8.self)
-        #expect(svg.contains("flame-marker"))
-        #expect(html.contains("height:120px"))
+        // The flame graph's frames are in the page, for its inline script to draw.
+        #expect(html.contains("\"flame_marker_frame\""))
+        #expect(html.contains("4 samples"))
+        #expect(html.contains("flame graph async.svg not found"))
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
         #expect(!html.contains("<script src") && !html.contains("<link"))
     }
@@ -64,14 +62,14 @@ import Testing
         let html = HTMLReport.render(report, baseDirectory: "/nonexistent")
         #expect(html.contains("flame graph async.svg not found"))
         let plain = HTMLReport.render(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: [100, 200])]))
-        #expect(!plain.contains("Flame graphs") && !plain.contains("Slow callbacks") && !plain.contains("Errors per second"))
+        #expect(!plain.contains("Flame graphs") && !plain.contains("Slow callbacks") && !plain.contains("Errors/sec"))
     }
 
     /// Variants far apart (over 100×) get a logarithmic latency axis so the fast one stays visible.
     @Test func spectrumLogAxis() {
-        let close = HTMLReport.spectrum(ReportFixtures.report([ReportFixtures.variant("a", latenciesMicros: ReportFixtures.spread(100, 1000, 5_000))]))
+        let close = ReportCharts.spectrum(ReportFixtures.report([ReportFixtures.variant("a", latenciesMicros: ReportFixtures.spread(100, 1000, 5_000))]))
         #expect(close.contains("latency (ms)<") && !close.contains("log scale)<"))
-        let far = HTMLReport.spectrum(ReportFixtures.report([
+        let far = ReportCharts.spectrum(ReportFixtures.report([
             ReportFixtures.variant("fast", latenciesMicros: ReportFixtures.spread(100, 50, 200)),
             ReportFixtures.variant("slow", latenciesMicros: ReportFixtures.spread(100, 10_000, 900_000)),
         ]))
@@ -79,21 +77,21 @@ import Testing
         #expect(far.contains(">0.01<") && far.contains(">1000<"))
     }
 
-    /// Per-second p99 is charted when the result has it, one line per variant, in milliseconds.
-    @Test func p99OverTime() {
+    /// Per-second p99 is charted when the result has it, one line per variant, in milliseconds, on a time axis from 0.
+    @Test func latencyOverTime() {
         var v = ReportFixtures.variant("x", latenciesMicros: [100, 200], seconds: 3)
-        #expect(HTMLReport.p99OverTime(ReportFixtures.report([v])) == nil)
+        #expect(!ReportCharts.timelines(ReportFixtures.report([v])).contains("Latency ("))
         v.perSecond = [SecondSlice(second: 0, requests: 1, p99Micros: 1_000), SecondSlice(second: 1, requests: 1, p99Micros: 30_000),
                        SecondSlice(second: 2, requests: 1, p99Micros: 2_000)]
-        let svg = HTMLReport.p99OverTime(ReportFixtures.report([v])) ?? ""
-        #expect(svg.contains("p99 latency per second"))
-        #expect(svg.components(separatedBy: "<polyline").count - 1 == 1)
+        let svg = ReportCharts.timelines(ReportFixtures.report([v]))
+        #expect(svg.contains("Latency (1 s slices)"))
+        #expect(svg.contains(">0s<") && svg.contains(">3s<"))
         #expect(svg.contains(">30<"))   // the y axis reaches 30 ms
     }
 
     /// The spectrum follows the histogram: the last point of a line is the recorded maximum.
     @Test func spectrumReachesMax() {
-        let svg = HTMLReport.spectrum(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: ReportFixtures.spread(100, 1000, 20_000))]))
+        let svg = ReportCharts.spectrum(ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: ReportFixtures.spread(100, 1000, 20_000))]))
         #expect(svg.contains("<polyline"))
         #expect(svg.contains(">20<"))   // the y axis reaches 20 ms
     }

@@ -55,6 +55,7 @@ enum ReportCharts {
 
     static func timeChart(_ title: String, _ yLabel: String, _ series: [LineChart.Series], end: Double, format: (Double) -> String,
                           marks: [LineChart.Mark] = [], rules: [LineChart.Rule] = []) -> String {
+        let series = series.filter { !$0.points.isEmpty }
         let maxY = max(series.flatMap { $0.points.map(\.y) }.max() ?? 1, rules.map(\.y).max() ?? 0)
         let (yTicks, top) = LineChart.niceTicks(upTo: maxY * 1.05, format: format)
         let (xTicks, right) = LineChart.timeTicks(upTo: end)
@@ -92,11 +93,11 @@ enum ReportCharts {
                 out += "<figure>\(timeChart("Asked vs achieved requests/sec (\(series.resolution) slices)", "requests/sec", rate, end: end, format: { Quantity.formatRate($0) }))</figure>\n"
             }
             var curves: [(String, Histogram<UInt64>, Bool)] = []
-            if let h = try? v.latencyHistogram.decode() { curves.append(("corrected (from the intended send)", h, false)) }
-            if let h = try? v.uncorrectedLatencyHistogram?.decode() { curves.append(("uncorrected (from the actual send)", h, true)) }
+            if let h = try? v.latencyHistogram.decode() { curves.append(("corrected", h, false)) }
+            if let h = try? v.uncorrectedLatencyHistogram?.decode() { curves.append(("uncorrected", h, true)) }
             if curves.count == 2 {
                 out += "<figure>\(spectrum(curves.map { ($0.0, $0.1, i, $0.2) }, title: "Corrected and uncorrected latency by percentile"))</figure>\n"
-                out += "<p class=\"meta\">The gap between the two curves is the time requests waited to be sent because earlier ones were slow (coordinated omission).</p>\n"
+                out += "<p class=\"meta\">Corrected: latency from when each request should have been sent (the schedule); uncorrected: from when it was sent. The gap is the time requests waited behind slow ones (coordinated omission).</p>\n"
             }
         }
         return out.isEmpty ? "" : "<h2>Constant-rate runs</h2>\n" + out

@@ -139,9 +139,11 @@ struct BarChart {
     var unit: String
     var format: (Double) -> String
     var width = 1000.0
+    /// Mark the best bar (off when bars are the same variant measured twice).
+    var markBest = true
 
     var best: Int? {
-        guard bars.count > 1 else { return nil }
+        guard markBest, bars.count > 1 else { return nil }
         let valid = bars.indices.filter { bars[$0].value.isFinite && bars[$0].value > 0 }
         return higherIsBetter ? valid.max { bars[$0].value < bars[$1].value } : valid.min { bars[$0].value < bars[$1].value }
     }

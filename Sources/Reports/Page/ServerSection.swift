@@ -45,13 +45,13 @@ enum ServerSection {
             let elapsed = max(v.summary.elapsedSeconds, 1e-9)
             let lag = loopLag(v)
             let busy = loopBusySeconds(v)
-            var model = "-"
+            var model = v.server == nil ? "-" : "reported"
             if case .string(let m)? = v.server?["model"] { model = m }
             let threads = v.generator?.threads ?? []
             let genCPU = threads.isEmpty ? "-" : String(format: "%.0f%%", threads.reduce(0) { $0 + $1.cpuPercent })
             let genPeak = threads.isEmpty ? "-" : String(format: "%.0f%%", threads.map(\.demandPercent).max() ?? 0)
             rows.append([
-                v.name, v.server == nil ? "-" : model,
+                v.name, model,
                 lag.map { "\(Quantity.formatMicros(Double($0.p50))) / \(Quantity.formatMicros(Double($0.p99))) / \(Quantity.formatMicros(Double($0.max)))" } ?? "-",
                 busy.map { String(format: "%.0f%%", 100 * $0 / elapsed) } ?? "-",
                 ServerStats.slowCallbackCount(v).map(String.init) ?? "-",
@@ -61,7 +61,7 @@ enum ServerSection {
                 v.generator?.cpuMicrosPerRequest.map { String(format: "%.1fus", $0) } ?? "-",
             ])
         }
-        guard rows.contains(where: { $0[1] != "-" || $0[6] != "-" }) else { return "" }
+        guard report.variants.contains(where: { $0.server != nil || $0.generator != nil }) else { return "" }
         var out = "<h2>Server and generator</h2>\n"
         out += HTMLPage.table(["variant", "server", "server loop lag p50 / p99 / max", "server loop busy", "slow callbacks", "database",
                                "generator CPU", "busiest generator thread", "generator loop lag p99", "generator CPU/req"],

@@ -1,0 +1,138 @@
+import Foundation
+import Metrics
+import Profiler
+import Scenario
+import Testing
+@testable import Reports
+
+@Suite struct HTMLReportTests {
+    /// A 2 s run's timeline has twenty 100 ms points, at their slices' middles from 0.05 s, and an axis from 0 s to 2 s.
+    @Test func shortRunTimelineResolution() {
+        let series = TimeSeries(ReportSamples.variant("v", index: 0, seconds: 2))
+        #expect(series.points.count == 20)
+        #expect(series.resolution == "100 ms")
+        #expect(abs(series.points[0].middle - 0.05) < 1e-9)
+        let html = ReportCharts.timelines(ReportFixturesLite.report([ReportSamples.variant("v", index: 0, seconds: 2)]))
+        #expect(html.contains("Requests/sec (100 ms slices)"))
+        #expect(html.contains(">0s<") && html.contains(">2s<") && !html.contains(">3s<"))
+    }
+
+    /// A result from an older engine (no timeline) falls back to whole seconds, and the last,
+    /// partial second is divided by its true length rather than shown as a drop.
+    @Test func perSecondFallback() {
+        var v = ReportSamples.variant("v", index: 0, seconds: 2)
+        v.timeline = nil
+        v.summary.elapsedSeconds = 1.5
+        v.perSecond = [SecondSlice(second: 0, requests: 1000), SecondSlice(second: 1, requests: 500)]
+        let series = TimeSeries(v)
+        #expect(series.resolution == "1 s")
+        #expect(series.points.map(\.rate) == [1000, 1000])
+    }
+
+    /// Charts scale with the page: a viewBox, no fixed pixel width.
+    @Test func chartsScale() {
+        let html = HTMLReport.render(ReportSamples.rateRun())
+        #expect(html.contains("viewBox=\"0 0 1000 "))
+        #expect(!html.contains("<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width="))
+        #expect(html.contains("svg.chart{display:block;width:100%;height:auto"))
+    }
+
+    /// A constant-rate run shows asked against achieved rate, corrected against uncorrected
+    /// latency, the schedule lag, and its rate in the configuration table.
+    @Test func constantRateSection() {
+        let html = HTMLReport.render(ReportSamples.rateRun())
+        #expect(html.contains("Constant-rate runs"))
+        #expect(html.contains("Asked vs achieved requests/sec (100 ms slices)"))
+        #expect(html.contains("<title>asked</title>") && html.contains("<title>achieved</title>"))
+        #expect(html.contains("<title>corrected</title>") && html.contains("<title>uncorrected</title>"))
+        #expect(html.contains("schedule lag p50"))
+        #expect(html.contains("<th class=\"n\">rate (req/s)</th>"))
+        #expect(html.contains("<td class=\"n\">2000</td>"))
+    }
+
+    /// Thresholds give a FAIL headline naming what failed and a coloured row per check; the Markdown says the same first.
+    @Test func thresholdHeadline() throws {
+        let dir = try ReportSamples.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let failing = try ReportSamples.bench(count: 2, directory: dir)
+        let html = HTMLReport.render(failing, baseDirectory: dir.path)
+        #expect(html.contains("<div class=\"headline fail\">FAIL — 1 of 2 thresholds failed"))
+        #expect(html.contains("<tr class=\"FAIL\">") && html.contains("<tr class=\"PASS\">"))
+        let md = MarkdownReport.render(failing)
+        #expect(md.hasPrefix("## Volley: sample — ❌ FAIL (1 of 2 thresholds)\n"))
+        #expect(md.contains("| ❌ **FAIL** | variant-1-with-a-rather-long-descriptive-name | `p99 < 1ms` | p99 = 9.87ms |"))
+        let passing = try ReportSamples.bench(count: 2, directory: dir, failing: false)
+        #expect(HTMLReport.render(passing, baseDirectory: dir.path).contains("<div class=\"headline pass\">PASS — all 1 thresholds hold</div>"))
+        #expect(MarkdownReport.render(passing).hasPrefix("## Volley: sample — ✅ PASS\n"))
+    }
+
+    /// Variants are compared first: bars for req/s, p50 and p99, the best one marked, a whisker per bar.
+    @Test func variantsComparedFirst() throws {
+        let dir = try ReportSamples.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let html = HTMLReport.render(try ReportSamples.bench(count: 4, directory: dir), baseDirectory: dir.path)
+        let compared = try #require(html.range(of: "Variants compared"))
+        let summary = try #require(html.range(of: "<h2>Summary</h2>"))
+        #expect(compared.lowerBound < summary.lowerBound)
+        #expect(html.components(separatedBy: "★ best").count - 1 == 3)
+        #expect(html.components(separatedBy: "class=\"spread\"").count - 1 == 12)
+        #expect(html.contains("Most requests/sec: <b>variant-3-with-a-rather-long-descriptive-name</b>"))
+    }
+
+    /// Slow callbacks land on the latency timeline at their time since the load started.
+    @Test func slowCallbackMarks() {
+        let v = ReportSamples.variant("v", index: 0, seconds: 2)
+        let marks = ServerSection.slowCallbackMarks(v)
+        #expect(marks.count == 2)
+        #expect(abs(marks[0].x - 0.55) < 0.002 && abs(marks[1].x - 1.25) < 0.002)
+        let html = ReportCharts.timelines(ReportFixturesLite.report([v]))
+        #expect(html.contains("slow callback (2)"))
+        #expect(html.contains("server loop lag p99 (whole run)"))
+    }
+
+    /// Reading the Profiler's SVG flame graph back gives the same tree: root total, and each frame's samples.
+    @Test func callTreeFromProfilerSVG() throws {
+        let profile = NamedProfile(hz: 99, stacks: [
+            .init(thread: "t", frames: ["main", "a", "b"], count: 5),
+            .init(thread: "t", frames: ["main", "a"], count: 2),
+            .init(thread: "t", frames: ["main", "c <T>"], count: 3),
+        ])
+        let tree = try #require(CallTree(file: FlameGraphSVG.render(profile, title: "t")))
+        #expect(tree.total == 10)
+        let byName = Dictionary(tree.nodes.map { ($0.name, $0.samples) }, uniquingKeysWith: +)
+        #expect(byName["main"] == 10 && byName["a"] == 7 && byName["b"] == 5 && byName["c <T>"] == 3)
+        let folded = CallTree(folded: "main;a;b 5\nmain;a 2\nmain;c <T> 3\n")
+        #expect(folded.total == 10 && folded.nodes.count == tree.nodes.count)
+    }
+
+    /// The differential tree keeps the new shape and each frame's change of share: `b` went from 50% to 20%.
+    @Test func differentialTree() {
+        let base = CallTree(folded: "main;a;b 5\nmain;c 5\n")
+        let new = CallTree(folded: "main;a;b 2\nmain;c 8\n")
+        let diff = CallTree.differential(base: base, new: new)
+        let json = diff.json()
+        #expect(diff.total == 10 && diff.baseTotal == 10)
+        // [depth, x, width, name, samples, change in tenths of a point]: b is at depth 3, 20% wide, -30 points.
+        #expect(json.contains("[3,0,0.2,3,2,-300]"))
+        #expect(json.contains(",8,300]"))
+    }
+
+    /// A 16-variant bench with a profile per variant is one file under 2 MB with no external reference.
+    @Test func sixteenVariantsUnderTwoMegabytes() throws {
+        let dir = try ReportSamples.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = try ReportSamples.bench(count: 16, directory: dir, framesPerProfile: 400)
+        let html = HTMLReport.render(report, baseDirectory: dir.path)
+        #expect(html.components(separatedBy: "class=\"flame\"").count - 1 == 16)
+        #expect(html.utf8.count < 2_000_000, "report is \(html.utf8.count) bytes")
+        #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<link") && !html.contains("@import"))
+    }
+}
+
+/// Wraps variants in a report (the shared fixtures live in ScenarioTests).
+enum ReportFixturesLite {
+    static func report(_ variants: [VariantResult]) -> RunReport {
+        RunReport(host: HostInfo(cpuModel: "Test CPU", logicalCores: 2, kernel: "Linux test", architecture: "x86_64", hostname: "h"),
+                  createdAt: "2026-12-04T12:00:00Z", scenario: "t", variants: variants)
+    }
+}
