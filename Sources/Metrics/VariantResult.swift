@@ -97,6 +97,9 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public var pacing: PacingStats?
     /// The generator's own CPU use and loop lag, and whether it limited the run.
     public var generator: GeneratorHealth?
+    /// `volley bench --repeat N`: each repeat's own result, in the order run (the figures
+    /// above are all repeats merged). Nil for a single run.
+    public var repeats: [VariantResult]?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],
