@@ -10,7 +10,7 @@ import VolleyCLI
         ReportFixtures.variant("async /", latenciesMicros: ReportFixtures.spread(2000, 100, 5_000)),
     ])
 
-    /// Same figures are ok; slower latency and fewer requests are regressions; better is better.
+    /// Same figures are no change; slower latency and fewer requests are regressions; better is an improvement.
     @Test func verdicts() throws {
         let new = ReportFixtures.report([
             ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(2000, 100, 10_000)),
@@ -19,7 +19,7 @@ import VolleyCLI
         ])
         let c = try Comparison.compare(base: base, new: new)
         #expect(c.variants.map(\.name) == ["sync /", "async /"])
-        #expect(c.variants[0].figures.allSatisfy { $0.verdict == .ok })
+        #expect(c.variants[0].figures.allSatisfy { $0.verdict == .noChange })
         let figures = Dictionary(uniqueKeysWithValues: c.variants[1].figures.map { ($0.figure, $0) })
         #expect(figures["rps"]?.verdict == .regression)        // 2000 → 1800 req/s is -10%
         #expect(abs((figures["rps"]?.change ?? 0) + 0.10) < 1e-9)
@@ -31,7 +31,7 @@ import VolleyCLI
         let loose = try Comparison.compare(base: base, new: new, tolerances: RegressionTolerances(all: 0.5, errors: 0.01))
         #expect(!loose.hasRegression)
         let better = try Comparison.compare(base: new, new: base)
-        #expect(better.variants[1].figures.first { $0.figure == "rps" }?.verdict == .better)
+        #expect(better.variants[1].figures.first { $0.figure == "rps" }?.verdict == .improvement)
     }
 
     /// The command-line tolerance forms parse; nonsense does not.
