@@ -81,6 +81,20 @@ func repeated(_ name: String, rates: [Double], jitter: Double = 0.01, port: Int 
         #expect(ChangeEstimate.widening(50, 50) < 1.05)
     }
 
+    /// The quantiles behind the intervals match published tables.
+    @Test(arguments: [(0.975, 1, 12.706), (0.975, 2, 4.303), (0.975, 4, 2.776), (0.975, 8, 2.306), (0.995, 8, 3.355),
+                      (0.999, 10, 4.144), (0.975, 30, 2.042)])
+    func tQuantiles(q: Double, df: Int, expected: Double) {
+        #expect(abs(ChangeEstimate.tQuantile(q, df: df) - expected) / expected < 0.005)
+    }
+
+    /// The normal quantile, both tails.
+    @Test func normalQuantiles() {
+        #expect(abs(ChangeEstimate.normalQuantile(0.975) - 1.959964) < 1e-5)
+        #expect(abs(ChangeEstimate.normalQuantile(0.01) + 2.326348) < 1e-5)
+        #expect(abs(ChangeEstimate.normalQuantile(0.5)) < 1e-12)
+    }
+
     /// Merging keeps every repeat, adds counts up, and survives a JSON round trip; a file without repeats still reads.
     @Test func mergedRepeatsRoundTrip() throws {
         let merged = repeated("v", rates: [1000, 2000])

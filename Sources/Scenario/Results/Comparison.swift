@@ -27,7 +27,7 @@ public struct FigureDelta: Codable, Sendable, Equatable {
     /// The allowed worsening this figure was judged against.
     public var tolerance: Double
     public var verdict: Verdict
-    /// 95% interval of `change` (see `ChangeEstimate`); nil for `errors`, judged on counts.
+    /// Interval of `change` at `Comparison.intervalLevel` (see `ChangeEstimate`); nil for `errors`, judged on counts.
     public var changeLow: Double?
     public var changeHigh: Double?
     /// Relative standard deviation of the figure over each side's repeats; nil for a single run.
@@ -62,6 +62,8 @@ public struct Comparison: Codable, Sendable, Equatable {
 
     /// Load settings that differ between the two files, by variant (ports picked at start excluded).
     public var configurationChanges: [ConfigurationChange] = []
+    /// Confidence of each figure's interval: 95% shared among the figures judged (Bonferroni).
+    public var intervalLevel: Double = 0.95
 
     public var hasRegression: Bool { variants.contains { $0.hasRegression } }
     public var isInconclusive: Bool { variants.contains { $0.isInconclusive } }
@@ -82,9 +84,12 @@ public struct Comparison: Codable, Sendable, Equatable {
                                basePath: String = "base", newPath: String = "new") throws(Unusable) -> Comparison {
         let newNames = Set(new.variants.map(\.name)), baseNames = Set(base.variants.map(\.name))
         var variants: [VariantComparison] = []
+        let common = base.variants.filter { new.variant(named: $0.name) != nil }.count
+        // The gate fails when any judged figure regresses: share the 5% among them (Bonferroni).
+        let level = 1 - familyErrorRate / Double(max(1, common * 4))
         for b in base.variants {
             guard let n = new.variant(named: b.name) else { continue }
-            variants.append(VariantComparison(name: b.name, figures: figures(base: b, new: n, tolerances: tolerances)))
+            variants.append(VariantComparison(name: b.name, figures: figures(base: b, new: n, tolerances: tolerances, level: level)))
         }
         guard !variants.isEmpty else {
             throw .noCommonVariants(base: base.variants.map(\.name), new: new.variants.map(\.name))
@@ -105,10 +110,14 @@ public struct Comparison: Codable, Sendable, Equatable {
                                     onlyInBase: base.variants.map(\.name).filter { !newNames.contains($0) },
                                     onlyInNew: new.variants.map(\.name).filter { !baseNames.contains($0) }, notes: notes)
         comparison.configurationChanges = changes
+        comparison.intervalLevel = level
         return comparison
     }
 
-    static func figures(base: VariantResult, new: VariantResult, tolerances t: RegressionTolerances) -> [FigureDelta] {
+    /// The chance, at most, that comparing a build with itself reports a regression in any figure.
+    public static let familyErrorRate = 0.05
+
+    static func figures(base: VariantResult, new: VariantResult, tolerances t: RegressionTolerances, level: Double = 0.95) -> [FigureDelta] {
         var result: [FigureDelta] = []
         func relative(_ figure: String, _ metric: Threshold.Metric, _ tolerance: Double, higherIsBetter: Bool) {
             let bs = samples(metric, base), ns = samples(metric, new)
@@ -116,7 +125,7 @@ public struct Comparison: Codable, Sendable, Equatable {
             var delta = FigureDelta(figure: figure, base: b, new: n, change: 0, tolerance: tolerance, verdict: .noChange,
                                     baseSpread: ChangeEstimate.relativeSpread(bs), newSpread: ChangeEstimate.relativeSpread(ns),
                                     baseRepeats: bs.count, newRepeats: ns.count)
-            if let estimate = ChangeEstimate.estimate(base: bs, new: ns) {
+            if let estimate = ChangeEstimate.estimate(base: bs, new: ns, level: level) {
                 delta.change = estimate.change; delta.changeLow = estimate.low; delta.changeHigh = estimate.high
                 let judged = Judgement.judge(estimate, tolerance: tolerance, higherIsBetter: higherIsBetter, repeats: min(bs.count, ns.count))
                 delta.verdict = judged.verdict; delta.repeatsNeeded = judged.repeatsNeeded

@@ -29,7 +29,7 @@ public enum ComparisonPrinter {
         return shown + " (1 run)"
     }
 
-    /// The change and its 95% interval: `-10.2% [-14.0%, -6.1%]`.
+    /// The change and its interval: `-10.2% [-14.0%, -6.1%]`.
     static func change(_ delta: FigureDelta) -> String {
         if delta.figure == "errors" { return String(format: "%+.2f pts", delta.change * 100) }
         if delta.change.isInfinite { return "new" }
@@ -61,7 +61,13 @@ public enum ComparisonPrinter {
         return rows
     }
 
-    static let header = ["variant", "figure", "base", "new", "change [95% interval]", "allowed", "verdict"]
+    static let header = ["variant", "figure", "base", "new", "change [interval]", "allowed", "verdict"]
+
+    /// What the intervals and spreads mean, in one line.
+    static func levelLine(_ comparison: Comparison) -> String {
+        String(format: "intervals: %.2f%% (95%% over all %d figures judged); ± is the spread over repeats",
+               comparison.intervalLevel * 100, comparison.variants.count * 4)
+    }
 
     static func summary(_ comparison: Comparison) -> String {
         func named(_ verdict: FigureDelta.Verdict) -> [String] {
@@ -76,7 +82,7 @@ public enum ComparisonPrinter {
     }
 
     static func text(_ comparison: Comparison) -> String {
-        var out = "base: \(comparison.basePath)\nnew:  \(comparison.newPath)\n\n"
+        var out = "base: \(comparison.basePath)\nnew:  \(comparison.newPath)\n" + levelLine(comparison) + "\n\n"
         out += TextTable.render(header: header, rows: rows(comparison), rightAligned: [2, 3, 4, 5])
         out += "\n"
         for name in comparison.onlyInBase { out += "only in base: \(name)\n" }
@@ -87,7 +93,7 @@ public enum ComparisonPrinter {
     }
 
     static func markdown(_ comparison: Comparison) -> String {
-        var out = "### Volley comparison\n\n`\(comparison.basePath)` → `\(comparison.newPath)`\n\n"
+        var out = "### Volley comparison\n\n`\(comparison.basePath)` → `\(comparison.newPath)`\n\n" + levelLine(comparison) + "\n\n"
         out += "| " + header.joined(separator: " | ") + " |\n"
         out += "|---|---|--:|--:|--:|--:|---|\n"
         for row in rows(comparison) {
