@@ -104,7 +104,7 @@ public struct Comparison: Codable, Sendable, Equatable {
             changes += ConfigurationChange.between(b.configuration, n.configuration, variant: b.name)
         }
         if variants.contains(where: { $0.figures.contains { $0.baseRepeats == 1 || $0.newRepeats == 1 } }) {
-            notes.append("a side with a single run: its spread is only the noise within that run, which understates run-to-run noise; measure with `volley bench --repeat`")
+            notes.append("a side with a single run: run-to-run noise is unknown, so a change beyond the tolerance is inconclusive rather than a regression; measure repeats (`volley bench --repeat`, or a folder of alternated runs)")
         }
         var comparison = Comparison(basePath: basePath, newPath: newPath, tolerances: tolerances, variants: variants,
                                     onlyInBase: base.variants.map(\.name).filter { !newNames.contains($0) },
@@ -127,7 +127,12 @@ public struct Comparison: Codable, Sendable, Equatable {
                                     baseRepeats: bs.count, newRepeats: ns.count)
             if let estimate = ChangeEstimate.estimate(base: bs, new: ns, level: level) {
                 delta.change = estimate.change; delta.changeLow = estimate.low; delta.changeHigh = estimate.high
-                let judged = Judgement.judge(estimate, tolerance: tolerance, higherIsBetter: higherIsBetter, repeats: min(bs.count, ns.count))
+                var judged = Judgement.judge(estimate, tolerance: tolerance, higherIsBetter: higherIsBetter, repeats: min(bs.count, ns.count))
+                // A single run says nothing about run-to-run noise, by far the larger part on a
+                // shared machine (BENCHMARKS.md): it can show "no change" but not prove a change.
+                if min(bs.count, ns.count) < 2 && (judged.verdict == .regression || judged.verdict == .improvement) {
+                    judged = (.inconclusive, Judgement.minimumRepeats)
+                }
                 delta.verdict = judged.verdict; delta.repeatsNeeded = judged.repeatsNeeded
             } else {
                 // From zero: any value is new; zero to zero is no change.

@@ -7,6 +7,9 @@
 /// A significant change smaller than the tolerance whose interval stays inside it is "no change":
 /// the gate judges against what the project allows, not against zero.
 public enum Judgement {
+    /// The fewest repeats per side that can show a change: with one, run-to-run noise is unknown.
+    public static let minimumRepeats = 3
+
     public static func judge(_ e: ChangeEstimate, tolerance t: Double, higherIsBetter: Bool,
                              repeats: Int) -> (verdict: FigureDelta.Verdict, repeatsNeeded: Int?) {
         let worse = higherIsBetter ? -e.change : e.change
@@ -24,6 +27,6 @@ public enum Judgement {
             if low < -t { ratio = max(ratio, (worse - low) / (t + worse)) }
         }
         let needed = Double(max(repeats, 1)) * ratio * ratio
-        return (.inconclusive, needed.isFinite && needed <= 100 ? max(repeats + 1, Int(needed.rounded(.up))) : nil)
+        return (.inconclusive, needed.isFinite && needed <= 100 ? max(repeats + 1, minimumRepeats, Int(needed.rounded(.up))) : nil)
     }
 }
