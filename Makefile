@@ -42,7 +42,7 @@ demo: build
 
 # scenarios/ci-smoke.yaml: both server models, under a minute; a failed threshold fails the target.
 perf-check: build
-	$(BIN) bench scenarios/ci-smoke.yaml
+	$(BIN) bench scenarios/ci-smoke.yaml --repeat 1
 
 bench: build
 	@scripts/bench.sh $(BIN)

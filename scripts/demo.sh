@@ -6,7 +6,7 @@ set -uo pipefail
 BIN=${1:-.build/release/volley}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$BIN" bench scenarios/seed-pycon-2017.yaml --quick --report --out results | tee "$log"
+"$BIN" bench scenarios/seed-pycon-2017.yaml --quick --repeat 1 --report --out results | tee "$log"
 code=${PIPESTATUS[0]}
 result=$(sed -n 's/^result: //p' "$log" | tail -1)
 report=$(sed -n 's/^report: //p' "$log" | tail -1)

@@ -38,6 +38,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var variants: [VariantResult]
     /// Remarks about the whole session, for people.
     public var notes: [String]?
+    /// The git commit and branch measured, when known (see `SourceInfo.detect`).
+    public var source: SourceInfo?
 
     public init(schemaVersion: Int = RunReport.currentSchemaVersion, tool: ToolInfo = .current, host: HostInfo,
                 createdAt: String, command: [String]? = nil, scenario: String? = nil, variants: [VariantResult],

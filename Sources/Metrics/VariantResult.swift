@@ -104,6 +104,9 @@ public struct VariantResult: Codable, Sendable, Equatable {
     /// Wall-clock time the load started, seconds since 1970: where the server's timestamped events
     /// (slow callbacks) fall on the run's time axis.
     public var startedAtEpochSeconds: Double?
+    /// `volley bench --repeat N`: each repeat's own result, in the order run (the figures
+    /// above are all repeats merged). Nil for a single run.
+    public var repeats: [VariantResult]?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],

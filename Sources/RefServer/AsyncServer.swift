@@ -20,7 +20,8 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
     public init(options: ServerOptions, database: (any DatabaseBackend)? = nil) throws {
         let stats = StatsRegistry(model: "async", threads: options.workers)
         let watchdog = options.slowCallbackNanos.map { WatchdogRegistry(thresholdNanos: $0, loops: max(1, options.workers)) }
-        let router = Router(database: database, stats: stats, watchdog: watchdog)
+        var router = Router(database: database, stats: stats, watchdog: watchdog)
+        router.workPerRequestNanos = options.debugWorkPerRequestNanos
         var workers: [AsyncWorker] = []
         var port = options.port
         if port != 0 {

@@ -39,6 +39,8 @@ public struct Router: Sendable {
     public var stats: StatsRegistry?
     /// The async model's slow-callback watchdog, when on.
     public var watchdog: WatchdogRegistry?
+    /// CPU time spun before planning each request (`serve --debug-work-per-request`): a real, fixed slowdown.
+    public var workPerRequestNanos: UInt64 = 0
 
     /// Longest /sleep and /cpu accepted, in ms.
     public static let maxMilliseconds = 60_000
@@ -74,6 +76,7 @@ public struct Router: Sendable {
     /// How to answer `request`; the DB routes draw their ids' seed from `random`, the
     /// calling thread's own generator.
     public func plan(_ request: ServerRequest, random: inout XorShift64) -> RoutePlan {
+        if workPerRequestNanos > 0 { burnCPU(nanoseconds: workPerRequestNanos) }
         let route = request.route
         if route.isPost {
             if request.method != .post { return .respond(Router.postOnly) }
@@ -129,7 +132,13 @@ public struct Router: Sendable {
 /// profile tests look for this name in the sampled stacks.
 @inline(never)
 func burnCPU(milliseconds: Int) {
-    let end = monotonicNanos() &+ UInt64(milliseconds) &* 1_000_000
+    burnCPU(nanoseconds: UInt64(milliseconds) &* 1_000_000)
+}
+
+/// Spins on the monotonic clock for `nanoseconds`.
+@inline(never)
+func burnCPU(nanoseconds: UInt64) {
+    let end = monotonicNanos() &+ nanoseconds
     var x: UInt64 = 0x9E37_79B9_7F4A_7C15
     while monotonicNanos() < end {
         for _ in 0..<256 { x = x &* 6364136223846793005 &+ 1442695040888963407 }

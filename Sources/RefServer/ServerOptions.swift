@@ -34,6 +34,8 @@ public struct ServerOptions: Sendable {
     /// Register the server's threads (and libuv's work queue) with the sampler, so that
     /// `--profile` and `/debug/profile` see them; costs nothing until a profile runs.
     public var sampleThreads: Bool
+    /// Testing the regression gate: CPU time spun before answering each request (0: none).
+    public var debugWorkPerRequestNanos: UInt64 = 0
 
     public init(model: ServerModel = .async, host: String = "127.0.0.1", port: UInt16 = 0, workers: Int = 1,
                 threads: Int = 64, maxBodyBytes: Int = 1 << 20, headerTimeoutMillis: Int = 10_000,

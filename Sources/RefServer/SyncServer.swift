@@ -35,7 +35,9 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
         port = SocketAddress.localPort(of: listenFD)
         count = max(1, options.threads)
         stats = StatsRegistry(model: "sync", threads: count)
-        router = Router(database: database, stats: stats)
+        var router = Router(database: database, stats: stats)
+        router.workPerRequestNanos = options.debugWorkPerRequestNanos
+        self.router = router
         self.options = options
         let sample = options.sampleThreads
         for index in 0..<count {

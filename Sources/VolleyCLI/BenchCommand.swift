@@ -37,6 +37,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also write <timestamp>.md and <timestamp>.html reports beside the result.")
     var report = false
 
+    @Option(name: .long, help: "Measure every variant this many times, interleaved (A B A B …); each repeat is kept in the result, and `volley compare` judges spread from them.")
+    var `repeat`: Int = BenchSession.defaultRepeats
+
     @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
     var serverBinary: String?
 
@@ -60,6 +63,7 @@ struct BenchCommand: ParsableCommand {
             }
             for i in loaded.variants.indices { loaded.variants[i].load.durationNanos = nanos }
         }
+        guard (1...100).contains(`repeat`) else { throw usageError("--repeat must be 1 to 100") }
         if dryRun {
             print("\(loaded.name): \(loaded.variants.count) variant(s)")
             for plan in loaded.variants {
@@ -74,6 +78,7 @@ struct BenchCommand: ParsableCommand {
                                    progress: .standardOutput(), stop: signals.token,
                                    command: ["volley"] + CommandLine.arguments.dropFirst())
         session.summaryTable = { ResultTable.text($0) }
+        session.repeats = `repeat`
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }
         if report, let result = outcome.report, let path = outcome.resultPath {

@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Drive HTTP/1.1 load at a URL and report throughput and latency (wrk's flags and output).",
         discussion: """
         Example: volley -t2 -c100 -d10s --latency http://127.0.0.1:8080/
-        Exit codes: 0 ok, 2 bad usage or unreachable target, 130 SIGINT, 143 SIGTERM (results still printed and written).
+        Exit codes: 0 ok, 1 a --threshold/--max-error-rate check failed or no request succeeded, 2 bad usage or unreachable target, 130 SIGINT, 143 SIGTERM (results still printed and written).
         """
     )
 
@@ -74,11 +74,18 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print nothing on standard output (use with --json).")
     var quiet = false
 
+    @Option(name: .long, help: "Fail (exit 1) unless this holds, e.g. 'p99<50ms', 'rps>1000' (the scenario threshold grammar); repeatable.")
+    var threshold: [String] = []
+
+    @Option(name: .long, help: "Fail (exit 1) when more than this share of requests failed, e.g. 1%. A run in which no request succeeded always fails.")
+    var maxErrorRate: String?
+
     @Argument(help: "Target URL (http:// only).")
     var url: String
 
     func run() throws {
         let options = try makeOptions()
+        let gate = try makeGate()
         let runner: LoadRunner
         do {
             runner = try LoadRunner(options: options)
@@ -130,6 +137,7 @@ struct RunCommand: ParsableCommand {
         }
         try outputs.write(Data(HgrmPrinter.text(measurement.latency).utf8), for: "--hgrm")
         if runner.interrupted { throw CommandExit(signals.exitCode ?? ExitStatus.interrupted) }
+        try checkGate(gate, result)
     }
 
     /// Turns the flags into validated engine options; every mistake is exit 2 with a plain message.

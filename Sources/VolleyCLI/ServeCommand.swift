@@ -69,6 +69,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .long, help: "Debug mode, as PYTHONASYNCIODEBUG: the slow-callback watchdog at 100ms.")
     var debug = false
 
+    @Option(name: .long, help: ArgumentHelp("Testing the regression gate: spin this long on the CPU before answering each request, e.g. 3us (a real, fixed slowdown).", visibility: .hidden))
+    var debugWorkPerRequest: String?
+
     @Option(name: .long, help: "Profile the server from start to shutdown into this file (.folded, .json, .svg); also VOLLEY_PROFILE=FILE.")
     var profile: String?
 
@@ -112,6 +115,12 @@ struct ServeCommand: ParsableCommand {
             idleTimeoutMillis: try millis(idleTimeout, "--idle-timeout"),
             graceMillis: try millis(grace, "--grace"), accessLog: accessLog)
         options.slowCallbackNanos = try slowCallbackNanos()
+        if let debugWorkPerRequest {
+            guard let ns = DurationParser.nanoseconds(debugWorkPerRequest), ns <= 1_000_000_000 else {
+                throw usageError("--debug-work-per-request: not a duration up to 1s: '\(debugWorkPerRequest)'")
+            }
+            options.debugWorkPerRequestNanos = ns
+        }
         let profiling = try serverProfileSettings()
         // Watch the signals before any thread exists, so none of them takes one.
         let signals = try TerminationSignals()

@@ -42,7 +42,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try scenarioFile(dir, "e2e-pass", server: server, extra: "thresholds:\n  - errors == 0\n  - rps > 10\n  - p99 < 1s\n")
         let out = dir.appendingPathComponent("results").path
-        #expect(VolleyMain.run(["bench", path, "--out", out, "--report"]) == 0)
+        #expect(VolleyMain.run(["bench", path, "--repeat", "1", "--out", out, "--report"]) == 0)
         let files = resultFiles(dir, "e2e-pass")
         #expect(files.count == 1)
         let report = try RunReport.load(from: try #require(files.first))
@@ -55,7 +55,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
         #expect(FileManager.default.fileExists(atPath: stem + ".html"))
         #expect(try String(contentsOfFile: stem + ".md", encoding: .utf8).contains("| c8 |"))
         // A second run never replaces the first result.
-        #expect(VolleyMain.run(["bench", path, "--out", out, "--duration", "100ms"]) == 0)
+        #expect(VolleyMain.run(["bench", path, "--repeat", "1", "--out", out, "--duration", "100ms"]) == 0)
         #expect(resultFiles(dir, "e2e-pass").count == 2)
         // The report command renders the result too.
         let html = dir.appendingPathComponent("r.html").path
@@ -70,7 +70,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
         let dir = try ReportFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try scenarioFile(dir, "e2e-fail", server: server, extra: "thresholds:\n  c8: [\"rps > 100M\"]\n")
-        #expect(VolleyMain.run(["bench", path, "--out", dir.appendingPathComponent("results").path]) == 1)
+        #expect(VolleyMain.run(["bench", path, "--repeat", "1", "--out", dir.appendingPathComponent("results").path]) == 1)
         let report = try RunReport.load(from: try #require(resultFiles(dir, "e2e-fail").first))
         #expect(report.notes == ["threshold FAIL  c8  rps > 100M  (rps = \(Quantity.formatRate(report.variants[1].summary.requestsPerSecond)))"])
     }
@@ -114,7 +114,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
         matrix:
           rate: [400, 1000]
         """.utf8).write(to: URL(fileURLWithPath: path))
-        #expect(VolleyMain.run(["bench", path, "--out", out]) == 0)
+        #expect(VolleyMain.run(["bench", path, "--repeat", "1", "--out", out]) == 0)
         let report = try RunReport.load(from: try #require(resultFiles(dir, "mix").first))
         #expect(report.variants.count == 2)
         for (variant, asked) in zip(report.variants, [400.0, 1000]) {

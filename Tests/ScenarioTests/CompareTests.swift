@@ -11,7 +11,8 @@ import VolleyCLI
         ReportFixtures.variant("async /", latenciesMicros: ReportFixtures.spread(2000, 100, 5_000)),
     ])
 
-    /// Same figures are ok; slower latency and fewer requests are regressions; better is better.
+    /// Single runs: same figures are no change; slower latency and fewer requests beyond the
+    /// tolerance are inconclusive (one run says nothing of run-to-run noise); more errors are a regression.
     @Test func verdicts() throws {
         let new = ReportFixtures.report([
             ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(2000, 100, 10_000)),
@@ -20,11 +21,12 @@ import VolleyCLI
         ])
         let c = try Comparison.compare(base: base, new: new)
         #expect(c.variants.map(\.name) == ["sync /", "async /"])
-        #expect(c.variants[0].figures.allSatisfy { $0.verdict == .ok })
+        #expect(c.variants[0].figures.allSatisfy { $0.verdict == .noChange })
         let figures = Dictionary(uniqueKeysWithValues: c.variants[1].figures.map { ($0.figure, $0) })
-        #expect(figures["rps"]?.verdict == .regression)        // 2000 → 1800 req/s is -10%
+        #expect(figures["rps"]?.verdict == .inconclusive)      // 2000 → 1800 req/s is -10%
         #expect(abs((figures["rps"]?.change ?? 0) + 0.10) < 1e-9)
-        #expect(figures["p99"]?.verdict == .regression)
+        #expect(figures["p99"]?.verdict == .inconclusive)
+        #expect(figures["p99"]?.repeatsNeeded == Judgement.minimumRepeats)
         #expect(figures["errors"]?.verdict == .regression)
         #expect(figures["errors"]?.newCount == 1)
         #expect(c.onlyInNew == ["async /new"])
@@ -32,7 +34,8 @@ import VolleyCLI
         let loose = try Comparison.compare(base: base, new: new, tolerances: RegressionTolerances(all: 0.5, errors: 0.01))
         #expect(!loose.hasRegression)
         let better = try Comparison.compare(base: new, new: base)
-        #expect(better.variants[1].figures.first { $0.figure == "rps" }?.verdict == .better)
+        #expect(better.variants[1].figures.first { $0.figure == "rps" }?.verdict == .inconclusive)
+        #expect(better.variants[1].figures.first { $0.figure == "errors" }?.verdict == .improvement)
     }
 
     /// The command-line tolerance forms parse; nonsense does not.
@@ -43,7 +46,8 @@ import VolleyCLI
         #expect(RegressionTolerances.parse("rsp=5%") == nil)
     }
 
-    /// `volley compare` exits 0 on equal files, 1 on a regression, 2 on unusable input, saying why.
+    /// `volley compare` exits 0 on equal files, 0 on single runs that differ (inconclusive) or 1 with
+    /// --strict, 2 on unusable input, saying why.
     @Test func exitCodes() throws {
         let dir = try ReportFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -62,12 +66,13 @@ import VolleyCLI
         try Data("not json".utf8).write(to: URL(fileURLWithPath: garbage))
 
         #expect(VolleyMain.run(["compare", basePath, basePath]) == 0)
-        #expect(VolleyMain.run(["compare", basePath, worse]) == 1)
-        #expect(VolleyMain.run(["compare", basePath, worse, "--max-regression", "1000%"]) == 0)
+        #expect(VolleyMain.run(["compare", basePath, worse]) == 0)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--strict"]) == 1)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--strict", "--max-regression", "1000%"]) == 0)
         let seed = repositoryRoot.appendingPathComponent("scenarios/seed-pycon-2017.yaml").path
-        #expect(VolleyMain.run(["compare", basePath, worse, "--scenario", seed]) == 1)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--strict", "--scenario", seed]) == 1)
         #expect(VolleyMain.run(["compare", basePath, worse, "--max-regression", "nonsense"]) == 2)
-        #expect(VolleyMain.run(["compare", basePath, worse, "--format", "json"]) == 1)
+        #expect(VolleyMain.run(["compare", basePath, worse, "--strict", "--format", "json"]) == 1)
         #expect(VolleyMain.run(["compare", basePath, other]) == 2)
         #expect(VolleyMain.run(["compare", basePath, future]) == 2)
         #expect(VolleyMain.run(["compare", basePath, garbage]) == 2)
@@ -91,12 +96,12 @@ import VolleyCLI
         let c = try Comparison.compare(base: base, new: new, basePath: "a.json", newPath: "b.json")
         let text = ComparisonPrinter.render(c, format: .text)
         #expect(text.contains("variant  figure"))
-        #expect(text.contains("REGRESSION"))
+        #expect(text.contains("inconclusive (~3 repeats)"))
         #expect(text.contains("only in base: async /"))
-        #expect(text.hasSuffix("verdict: REGRESSION in sync / p50, sync / p99, sync / p99.9\n"))
+        #expect(text.hasSuffix("verdict: no regression found, but inconclusive (too noisy to tell) in sync / p50, sync / p99, sync / p99.9: more repeats would settle it\n"))
         let md = ComparisonPrinter.render(c, format: .md)
         #expect(md.contains("| sync / | p99 |"))
-        #expect(md.contains("**REGRESSION**"))
+        #expect(md.contains("(1 run)"))
         let json = try JSONSerialization.jsonObject(with: Data(ComparisonPrinter.render(c, format: .json).utf8)) as? [String: Any]
         #expect((json?["variants"] as? [[String: Any]])?.count == 1)
     }

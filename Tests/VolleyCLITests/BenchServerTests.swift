@@ -33,7 +33,7 @@ private func benchUntilLoad(_ scenario: String, results: String) throws -> (Proc
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     let process = Process()
     process.executableURL = volleyBinary()
-    process.arguments = ["bench", scenario, "--out", results]
+    process.arguments = ["bench", scenario, "--repeat", "1", "--out", results]
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = process.standardOutput
     try process.run()
@@ -81,7 +81,7 @@ load: {threads: 1, connections: 2, duration: 20s}
           model: [async, sync]
         thresholds: [errors == 0, rps > 100]
         """)
-        let run = try runVolley(["bench", scenario, "--out", folder.results], timeout: 30)
+        let run = try runVolley(["bench", scenario, "--repeat", "1", "--out", folder.results], timeout: 30)
         #expect(run.code == 0, "\(run.out)\n\(run.err)")
         #expect(run.out.contains("PASS  async  rps > 100"))
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.results + "/tiny")) ?? []
@@ -108,7 +108,7 @@ load: {threads: 1, connections: 2, duration: 20s}
         load: {threads: 1, connections: 2, duration: 500ms}
         thresholds: [rps > 100M]
         """)
-        let run = try runVolley(["bench", scenario, "--out", folder.results], timeout: 20)
+        let run = try runVolley(["bench", scenario, "--repeat", "1", "--out", folder.results], timeout: 20)
         #expect(run.code == 1, "\(run.out)\n\(run.err)")
         #expect(run.out.contains("FAIL  default  rps > 100M"))
     }

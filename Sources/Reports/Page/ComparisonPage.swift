@@ -62,7 +62,7 @@ public enum ComparisonPage {
             guard c == verdictColumn || c == 4, r < deltas.count else { return nil }
             switch deltas[r].verdict {
             case .regression: return "regression"
-            case .better: return "better"
+            case .improvement: return "better"
             default: return nil
             }
         })

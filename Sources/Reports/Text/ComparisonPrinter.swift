@@ -19,25 +19,33 @@ public enum ComparisonPrinter {
         }
     }
 
-    static func value(_ delta: FigureDelta, _ v: Double, count: UInt64?) -> String {
+    /// The value with its spread over repeats: `12.3k ±2.1% (n=5)`, or `(1 run)`.
+    static func value(_ delta: FigureDelta, _ v: Double, count: UInt64?, spread: Double?, repeats: Int?) -> String {
+        let shown: String
         switch delta.figure {
-        case "rps": return Quantity.formatRate(v)
+        case "rps": shown = Quantity.formatRate(v)
         case "errors": return "\(count ?? 0) (\(String(format: "%.2f%%", v * 100)))"
-        default: return Quantity.formatMicros(v)
+        default: shown = Quantity.formatMicros(v)
         }
+        if let spread, let repeats { return shown + String(format: " ±%.1f%% (n=%d)", spread * 100, repeats) }
+        return shown + " (1 run)"
     }
 
+    /// The change and its interval: `-10.2% [-14.0%, -6.1%]`.
     static func change(_ delta: FigureDelta) -> String {
         if delta.figure == "errors" { return String(format: "%+.2f pts", delta.change * 100) }
         if delta.change.isInfinite { return "new" }
-        return String(format: "%+.1f%%", delta.change * 100)
+        let point = String(format: "%+.1f%%", delta.change * 100)
+        guard let low = delta.changeLow, let high = delta.changeHigh else { return point }
+        return point + String(format: " [%+.1f%%, %+.1f%%]", low * 100, high * 100)
     }
 
     static func verdict(_ delta: FigureDelta) -> String {
         switch delta.verdict {
-        case .better: return "better"
-        case .ok: return "ok"
+        case .improvement: return "improvement"
+        case .noChange: return "no change"
         case .regression: return "REGRESSION"
+        case .inconclusive: return "inconclusive" + (delta.repeatsNeeded.map { " (~\($0) repeats)" } ?? " (>100 repeats)")
         }
     }
 
@@ -45,8 +53,9 @@ public enum ComparisonPrinter {
         var rows: [[String]] = []
         for variant in comparison.variants {
             for delta in variant.figures {
-                rows.append([variant.name, delta.figure, value(delta, delta.base, count: delta.baseCount),
-                             value(delta, delta.new, count: delta.newCount), change(delta),
+                rows.append([variant.name, delta.figure,
+                             value(delta, delta.base, count: delta.baseCount, spread: delta.baseSpread, repeats: delta.baseRepeats),
+                             value(delta, delta.new, count: delta.newCount, spread: delta.newSpread, repeats: delta.newRepeats), change(delta),
                              delta.figure == "errors" ? String(format: "%.2f pts", delta.tolerance * 100) : String(format: "%.0f%%", delta.tolerance * 100),
                              verdict(delta)])
             }
@@ -54,26 +63,39 @@ public enum ComparisonPrinter {
         return rows
     }
 
-    static let header = ["variant", "figure", "base", "new", "change", "allowed", "verdict"]
+    static let header = ["variant", "figure", "base", "new", "change [interval]", "allowed", "verdict"]
+
+    /// What the intervals and spreads mean, in one line.
+    static func levelLine(_ comparison: Comparison) -> String {
+        String(format: "intervals: %.2f%% (95%% over all %d figures judged); ± is the spread over repeats",
+               comparison.intervalLevel * 100, comparison.variants.count * 4)
+    }
 
     static func summary(_ comparison: Comparison) -> String {
-        let regressions = comparison.variants.flatMap { v in v.figures.filter { $0.verdict == .regression }.map { "\(v.name) \($0.figure)" } }
-        return regressions.isEmpty ? "verdict: ok (no regression in \(comparison.variants.count) variant(s))"
-            : "verdict: REGRESSION in \(regressions.joined(separator: ", "))"
+        func named(_ verdict: FigureDelta.Verdict) -> [String] {
+            comparison.variants.flatMap { v in v.figures.filter { $0.verdict == verdict }.map { "\(v.name) \($0.figure)" } }
+        }
+        let regressions = named(.regression), unsettled = named(.inconclusive)
+        if !regressions.isEmpty { return "verdict: REGRESSION in \(regressions.joined(separator: ", "))" }
+        if !unsettled.isEmpty {
+            return "verdict: no regression found, but inconclusive (too noisy to tell) in \(unsettled.joined(separator: ", ")): more repeats would settle it"
+        }
+        return "verdict: ok (no regression in \(comparison.variants.count) variant(s))"
     }
 
     static func text(_ comparison: Comparison) -> String {
-        var out = "base: \(comparison.basePath)\nnew:  \(comparison.newPath)\n\n"
+        var out = "base: \(comparison.basePath)\nnew:  \(comparison.newPath)\n" + levelLine(comparison) + "\n\n"
         out += TextTable.render(header: header, rows: rows(comparison), rightAligned: [2, 3, 4, 5])
         out += "\n"
         for name in comparison.onlyInBase { out += "only in base: \(name)\n" }
         for name in comparison.onlyInNew { out += "only in new:  \(name)\n" }
+        for change in comparison.configurationChanges { out += "configuration changed: \(change.line)\n" }
         for note in comparison.notes { out += "note: \(note)\n" }
         return out + summary(comparison) + "\n"
     }
 
     static func markdown(_ comparison: Comparison) -> String {
-        var out = "### Volley comparison\n\n`\(comparison.basePath)` → `\(comparison.newPath)`\n\n"
+        var out = "### Volley comparison\n\n`\(comparison.basePath)` → `\(comparison.newPath)`\n\n" + levelLine(comparison) + "\n\n"
         out += "| " + header.joined(separator: " | ") + " |\n"
         out += "|---|---|--:|--:|--:|--:|---|\n"
         for row in rows(comparison) {
@@ -84,6 +106,7 @@ public enum ComparisonPrinter {
         out += "\n"
         for name in comparison.onlyInBase { out += "- only in base: `\(name)`\n" }
         for name in comparison.onlyInNew { out += "- only in new: `\(name)`\n" }
+        for change in comparison.configurationChanges { out += "- configuration changed: \(Markdown.escape(change.line))\n" }
         for note in comparison.notes { out += "- note: \(note)\n" }
         return out + "\n**" + summary(comparison) + "**\n"
     }

@@ -13,16 +13,21 @@ public enum ResultTable {
             let errors = v.summary.errors.total
             return [
                 v.name,
-                String(format: "%.0f", v.summary.requestsPerSecond),
-                Quantity.formatMicros(Threshold.figure(.percentile(50), in: v)),
+                String(format: "%.0f", v.summary.requestsPerSecond) + spread(.rps, v),
+                Quantity.formatMicros(Threshold.figure(.percentile(50), in: v)) + spread(.percentile(50), v),
                 Quantity.formatMicros(Threshold.figure(.percentile(90), in: v)),
-                Quantity.formatMicros(Threshold.figure(.percentile(99), in: v)),
+                Quantity.formatMicros(Threshold.figure(.percentile(99), in: v)) + spread(.percentile(99), v),
                 Quantity.formatMicros(Double(v.latency.max)),
                 errors == 0 ? "0" : "\(errors) (\(String(format: "%.2f%%", Threshold.figure(.errorRate, in: v) * 100)))",
                 v.generator?.cpuMicrosPerRequest.map { String(format: "%.1fus", $0) } ?? "-",
                 ServerStats.slowCallbackCount(v).map(String.init) ?? "-",
             ]
         }
+    }
+
+    /// ` ±3.2%`: the figure's relative spread over the variant's repeats (`--repeat`); empty for one run.
+    static func spread(_ metric: Threshold.Metric, _ v: VariantResult) -> String {
+        ChangeEstimate.relativeSpread(Comparison.samples(metric, v)).map { String(format: " ±%.1f%%", $0 * 100) } ?? ""
     }
 
     /// The table as aligned text.

@@ -22,6 +22,14 @@ public struct BenchSession {
     /// The side-by-side table printed after the last variant (the Reports target's `ResultTable.text`);
     /// Scenario does not print reports itself.
     public var summaryTable: (@Sendable (RunReport) -> String)?
+    /// How many times each variant is measured, interleaved: A B A B …, so that a slow drift
+    /// of the machine hits every variant alike (`--repeat`).
+    public var repeats: Int = 1
+    /// `volley bench`'s default `--repeat`: the smallest that met both goals of the gate on a
+    /// shared 2-core machine (BENCHMARKS.md, "Regression gate").
+    public static let defaultRepeats = 5
+    /// Where the measured code came from (git commit and branch), stored in the result.
+    public var source: SourceInfo? = SourceInfo.detect()
 
     public init(scenario: Scenario, runner: any VariantRunner = RoutingRunner(), resultsDirectory: String = "results",
                 progress: BenchProgress, stop: StopToken? = nil, command: [String]? = nil) {
@@ -60,33 +68,42 @@ public struct BenchSession {
         if !problems.isEmpty { return Outcome(exitCode: 2, checks: [], errors: problems + ["nothing was started"]) }
 
         let directory = (resultsDirectory as NSString).appendingPathComponent(scenario.name)
-        var results: [VariantResult] = []
+        let rounds = max(1, repeats)
+        var measured: [[VariantResult]] = Array(repeating: [], count: scenario.variants.count)
         var interrupted = false
-        for (index, plan) in scenario.variants.enumerated() {
-            if stop?.isRequested == true { interrupted = true; break }
-            progress.variantStarted(plan.name, index: index, count: scenario.variants.count)
-            let context = VariantContext(index: index, count: scenario.variants.count, scenario: scenario.name,
-                                         profile: scenario.profile, outputDirectory: directory,
-                                         stop: stop, progress: progress)
-            do {
-                let outcome = try runner.run(plan, context: context)
-                progress.variantFinished(outcome.result)
-                results.append(outcome.result)
-                if outcome.interrupted { interrupted = true; break }
-            } catch {
-                progress.variantFailed(error.message)
-                if error.interrupted { interrupted = true; break }
-                return Outcome(exitCode: 2, checks: [], errors: ["variant `\(plan.name)`: \(error.message)"])
+        rounds: for round in 0..<rounds {
+            for (index, plan) in scenario.variants.enumerated() {
+                if stop?.isRequested == true { interrupted = true; break rounds }
+                let shown = rounds > 1 ? "\(plan.name) (repeat \(round + 1)/\(rounds))" : plan.name
+                progress.variantStarted(shown, index: index, count: scenario.variants.count)
+                let context = VariantContext(index: index, count: scenario.variants.count, scenario: scenario.name,
+                                             profile: scenario.profile, outputDirectory: directory,
+                                             stop: stop, progress: progress)
+                do {
+                    let outcome = try runner.run(plan, context: context)
+                    progress.variantFinished(outcome.result)
+                    measured[index].append(outcome.result)
+                    if outcome.interrupted { interrupted = true; break rounds }
+                } catch {
+                    progress.variantFailed(error.message)
+                    if error.interrupted { interrupted = true; break rounds }
+                    return Outcome(exitCode: 2, checks: [], errors: ["variant `\(plan.name)`: \(error.message)"])
+                }
             }
         }
+        let results = measured.filter { !$0.isEmpty }.map(RepeatMerge.merge)
 
         let stoppedCode: Int32 = 128 + (stop?.signal ?? SIGINT)
         if results.isEmpty { return Outcome(exitCode: stoppedCode, checks: [], errors: ["interrupted before any variant finished; no result written"]) }
         let checks = ThresholdEvaluator.evaluate(scenario.thresholds, on: results)
         var notes = checks.map { "threshold \($0.line)" }
-        if interrupted { notes.append("interrupted: \(results.count) of \(scenario.variants.count) variants ran") }
-        let report = RunReport(host: .current(), createdAt: RunReport.timestamp(now), command: command,
+        if interrupted {
+            notes.append("interrupted: \(results.count) of \(scenario.variants.count) variants ran"
+                          + (rounds > 1 ? ", \(measured.map(\.count).reduce(0, +)) of \(rounds * scenario.variants.count) repeats" : ""))
+        }
+        var report = RunReport(host: .current(), createdAt: RunReport.timestamp(now), command: command,
                                scenario: scenario.name, variants: results, notes: notes.isEmpty ? nil : notes)
+        report.source = source
         progress.line("")
         if let summaryTable { progress.line(summaryTable(report)) }
         for check in checks { progress.line(check.line) }

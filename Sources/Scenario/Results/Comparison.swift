@@ -4,12 +4,14 @@ import Metrics
 /// How one figure moved from a baseline to a new result.
 public struct FigureDelta: Codable, Sendable, Equatable {
     public enum Verdict: String, Codable, Sendable {
-        /// Better beyond the tolerance.
-        case better
-        /// Within the tolerance either way.
-        case ok
-        /// Worse beyond the tolerance.
+        /// Significantly worse (the whole interval on the worse side of zero) and worse than the tolerance.
         case regression
+        /// Significantly better and better than the tolerance.
+        case improvement
+        /// The whole interval within the tolerance either way.
+        case noChange = "no change"
+        /// Too noisy to tell: the interval reaches beyond the tolerance without settling it.
+        case inconclusive
     }
 
     /// `rps`, `p50`, `p99`, `p99.9` or `errors`.
@@ -25,6 +27,17 @@ public struct FigureDelta: Codable, Sendable, Equatable {
     /// The allowed worsening this figure was judged against.
     public var tolerance: Double
     public var verdict: Verdict
+    /// Interval of `change` at `Comparison.intervalLevel` (see `ChangeEstimate`); nil for `errors`, judged on counts.
+    public var changeLow: Double?
+    public var changeHigh: Double?
+    /// Relative standard deviation of the figure over each side's repeats; nil for a single run.
+    public var baseSpread: Double?
+    public var newSpread: Double?
+    /// Repeats on each side.
+    public var baseRepeats: Int?
+    public var newRepeats: Int?
+    /// Inconclusive: about how many repeats per side would settle it (nil when more than 100).
+    public var repeatsNeeded: Int?
 }
 
 /// The figures of one variant present in both files.
@@ -32,6 +45,7 @@ public struct VariantComparison: Codable, Sendable, Equatable {
     public var name: String
     public var figures: [FigureDelta]
     public var hasRegression: Bool { figures.contains { $0.verdict == .regression } }
+    public var isInconclusive: Bool { figures.contains { $0.verdict == .inconclusive } }
 }
 
 /// A new result compared with a baseline, variant by variant (matched by name).
@@ -46,7 +60,13 @@ public struct Comparison: Codable, Sendable, Equatable {
     /// Remarks such as "measured on different hosts".
     public var notes: [String]
 
+    /// Load settings that differ between the two files, by variant (ports picked at start excluded).
+    public var configurationChanges: [ConfigurationChange] = []
+    /// Confidence of each figure's interval: 95% shared among the figures judged (Bonferroni).
+    public var intervalLevel: Double = 0.95
+
     public var hasRegression: Bool { variants.contains { $0.hasRegression } }
+    public var isInconclusive: Bool { variants.contains { $0.isInconclusive } }
 
     /// Why two files cannot be compared.
     public enum Unusable: Error, CustomStringConvertible {
@@ -64,9 +84,12 @@ public struct Comparison: Codable, Sendable, Equatable {
                                basePath: String = "base", newPath: String = "new") throws(Unusable) -> Comparison {
         let newNames = Set(new.variants.map(\.name)), baseNames = Set(base.variants.map(\.name))
         var variants: [VariantComparison] = []
+        let common = base.variants.filter { new.variant(named: $0.name) != nil }.count
+        // The gate fails when any judged figure regresses: share the 5% among them (Bonferroni).
+        let level = 1 - familyErrorRate / Double(max(1, common * 4))
         for b in base.variants {
             guard let n = new.variant(named: b.name) else { continue }
-            variants.append(VariantComparison(name: b.name, figures: figures(base: b, new: n, tolerances: tolerances)))
+            variants.append(VariantComparison(name: b.name, figures: figures(base: b, new: n, tolerances: tolerances, level: level)))
         }
         guard !variants.isEmpty else {
             throw .noCommonVariants(base: base.variants.map(\.name), new: new.variants.map(\.name))
@@ -75,22 +98,48 @@ public struct Comparison: Codable, Sendable, Equatable {
         if base.host.cpuModel != new.host.cpuModel || base.host.logicalCores != new.host.logicalCores {
             notes.append("measured on different hosts (\(base.host.cpuModel), \(base.host.logicalCores) CPUs vs \(new.host.cpuModel), \(new.host.logicalCores) CPUs): differences may be the machine's")
         }
-        for b in base.variants where new.variant(named: b.name).map({ $0.configuration != b.configuration }) == true {
-            notes.append("variant `\(b.name)` ran with a different configuration")
+        var changes: [ConfigurationChange] = []
+        for b in base.variants {
+            guard let n = new.variant(named: b.name) else { continue }
+            changes += ConfigurationChange.between(b.configuration, n.configuration, variant: b.name)
         }
-        return Comparison(basePath: basePath, newPath: newPath, tolerances: tolerances, variants: variants,
-                          onlyInBase: base.variants.map(\.name).filter { !newNames.contains($0) },
-                          onlyInNew: new.variants.map(\.name).filter { !baseNames.contains($0) }, notes: notes)
+        if variants.contains(where: { $0.figures.contains { $0.baseRepeats == 1 || $0.newRepeats == 1 } }) {
+            notes.append("a side with a single run: run-to-run noise is unknown, so a change beyond the tolerance is inconclusive rather than a regression; measure repeats (`volley bench --repeat`, or a folder of alternated runs)")
+        }
+        var comparison = Comparison(basePath: basePath, newPath: newPath, tolerances: tolerances, variants: variants,
+                                    onlyInBase: base.variants.map(\.name).filter { !newNames.contains($0) },
+                                    onlyInNew: new.variants.map(\.name).filter { !baseNames.contains($0) }, notes: notes)
+        comparison.configurationChanges = changes
+        comparison.intervalLevel = level
+        return comparison
     }
 
-    static func figures(base: VariantResult, new: VariantResult, tolerances t: RegressionTolerances) -> [FigureDelta] {
+    /// The chance, at most, that comparing a build with itself reports a regression in any figure.
+    public static let familyErrorRate = 0.05
+
+    static func figures(base: VariantResult, new: VariantResult, tolerances t: RegressionTolerances, level: Double = 0.95) -> [FigureDelta] {
         var result: [FigureDelta] = []
         func relative(_ figure: String, _ metric: Threshold.Metric, _ tolerance: Double, higherIsBetter: Bool) {
-            let b = Threshold.figure(metric, in: base), n = Threshold.figure(metric, in: new)
-            let change = b == 0 ? (n == 0 ? 0 : .infinity) : (n - b) / b
-            let worse = higherIsBetter ? -change : change
-            let verdict: FigureDelta.Verdict = worse > tolerance ? .regression : (-worse > tolerance ? .better : .ok)
-            result.append(FigureDelta(figure: figure, base: b, new: n, change: change, tolerance: tolerance, verdict: verdict))
+            let bs = samples(metric, base), ns = samples(metric, new)
+            let b = ChangeEstimate.mean(bs.map(\.value)), n = ChangeEstimate.mean(ns.map(\.value))
+            var delta = FigureDelta(figure: figure, base: b, new: n, change: 0, tolerance: tolerance, verdict: .noChange,
+                                    baseSpread: ChangeEstimate.relativeSpread(bs), newSpread: ChangeEstimate.relativeSpread(ns),
+                                    baseRepeats: bs.count, newRepeats: ns.count)
+            if let estimate = ChangeEstimate.estimate(base: bs, new: ns, level: level) {
+                delta.change = estimate.change; delta.changeLow = estimate.low; delta.changeHigh = estimate.high
+                var judged = Judgement.judge(estimate, tolerance: tolerance, higherIsBetter: higherIsBetter, repeats: min(bs.count, ns.count))
+                // A single run says nothing about run-to-run noise, by far the larger part on a
+                // shared machine (BENCHMARKS.md): it can show "no change" but not prove a change.
+                if min(bs.count, ns.count) < 2 && (judged.verdict == .regression || judged.verdict == .improvement) {
+                    judged = (.inconclusive, Judgement.minimumRepeats)
+                }
+                delta.verdict = judged.verdict; delta.repeatsNeeded = judged.repeatsNeeded
+            } else {
+                // From zero: any value is new; zero to zero is no change.
+                delta.change = n == 0 ? 0 : .infinity
+                delta.verdict = n == 0 ? .noChange : (higherIsBetter ? .improvement : .regression)
+            }
+            result.append(delta)
         }
         relative("rps", .rps, t.rps, higherIsBetter: true)
         relative("p50", .percentile(50), t.p50, higherIsBetter: false)
@@ -98,10 +147,29 @@ public struct Comparison: Codable, Sendable, Equatable {
         relative("p99.9", .percentile(99.9), t.p999, higherIsBetter: false)
         let b = Threshold.figure(.errorRate, in: base), n = Threshold.figure(.errorRate, in: new)
         let change = n - b
-        // Equal rates are never a regression, even with no tolerance at all.
-        let verdict: FigureDelta.Verdict = change > t.errors ? .regression : (-change > t.errors && change < 0 ? .better : .ok)
+        // Equal rates are never a regression, even with no tolerance at all. Errors are counts,
+        // judged on the merged totals rather than by an interval.
+        let verdict: FigureDelta.Verdict = change > t.errors ? .regression : (-change > t.errors && change < 0 ? .improvement : .noChange)
         result.append(FigureDelta(figure: "errors", base: b, new: n, baseCount: base.summary.errors.total,
-                                  newCount: new.summary.errors.total, change: change, tolerance: t.errors, verdict: verdict))
+                                  newCount: new.summary.errors.total, change: change, tolerance: t.errors, verdict: verdict,
+                                  baseRepeats: base.repeats?.count ?? 1, newRepeats: new.repeats?.count ?? 1))
         return result
+    }
+
+    /// One sample per repeat (the variant itself for a single run): the figure, and its
+    /// per-second stand-ins (req/s per whole second; the per-second p50 and p99 for latency).
+    public static func samples(_ metric: Threshold.Metric, _ variant: VariantResult) -> [ChangeEstimate.Sample] {
+        (variant.repeats ?? [variant]).map { r in
+            let whole = Int(r.summary.elapsedSeconds)
+            let slices = r.perSecond.filter { $0.second < whole }
+            var seconds: [Double] = []
+            switch metric {
+            case .rps: seconds = slices.map { Double($0.requests) }
+            case .percentile(50): seconds = slices.compactMap { $0.p50Micros.map(Double.init) }
+            case .percentile(99): seconds = slices.compactMap { $0.p99Micros.map(Double.init) }
+            default: break
+            }
+            return ChangeEstimate.Sample(value: Threshold.figure(metric, in: r), seconds: seconds)
+        }
     }
 }
