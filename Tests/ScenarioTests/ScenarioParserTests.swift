@@ -30,7 +30,9 @@ func issues(_ yaml: String) -> [ScenarioIssue] {
         let v = s.variants[3]
         #expect(v.load.threads == 12 && v.load.connections == 400 && v.load.durationNanos == 10_000_000_000)
         #expect(v.load.paths == [WeightedPath(path: "/fetch")])
-        #expect(v.target == .server(ServerSpec(model: .async, workers: 1, threads: 4, database: .builtin(latencyNanos: 1_000_000), cpus: [0])))
+        var native = ServerSpec(model: .async, workers: 1, threads: 4, database: .builtin(latencyNanos: 1_000_000), cpus: [0])
+        native.dbDriver = .native
+        #expect(v.target == .server(native))
         #expect(v.coordinates.map(\.axis) == ["model", "route"])
         #expect(s.maxRegression == RegressionTolerances(rps: 0.05, p50: 0.10, p99: 0.15, p999: 0.25, errors: 0))
     }
