@@ -52,6 +52,11 @@ func decodeStream(_ bytes: UnsafeRawBufferPointer, pieceSize: Int) -> [String] {
     return outcomes
 }
 
+func succeeded<T>(_ result: Result<T, WireError>) -> Bool {
+    if case .success = result { return true }
+    return false
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
@@ -60,6 +65,20 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let split = decodeStream(bytes, pieceSize: Int(bytes[0] % 13) + 1)
     check(whole == split, "whole \(whole) vs split \(split)")
     // A standalone BSON document must not crash the decoder either.
-    if let document = try? BSONDecoder.decode(bytes) { checkRoundTrip(document) }
+    let decoded = try? BSONDecoder.decode(bytes)
+    if let decoded { checkRoundTrip(decoded) }
+    // The client's zero-copy reader walks the same bytes the way it reads a find reply,
+    // never past them; a document the decoder accepts it reads without an error.
+    if let view = try? BSONView(bytes) {
+        let ok = Result { () throws(WireError) in try view.element("ok") }
+        let batch = Result { () throws(WireError) in try view.element("cursor")?.document?.element("firstBatch")?.document?.first() }
+        let missing = Result { () throws(WireError) in try view.element("no such key") }
+        if decoded != nil {
+            check(succeeded(ok) && succeeded(batch) && succeeded(missing), "BSONView refused a valid document")
+            if case .success(let element?) = ok, let value = decoded?["ok"] {
+                check(element.type == value.typeByte, "BSONView and the decoder disagree on 'ok'")
+            }
+        }
+    }
     return 0
 }

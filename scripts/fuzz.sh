@@ -23,7 +23,7 @@ build() {  # name, module name, sources...
   fi
 }
 build http1-fuzz HTTP1 Sources/HTTP1/*.swift Fuzz/HTTP1Fuzz.swift
-build mongo-fuzz MongoWire Sources/MongoWire/Wire/*.swift Sources/MongoWire/BSON/*.swift Fuzz/MongoWireFuzz.swift
+build mongo-fuzz MongoWire Sources/MongoWire/Wire/*.swift Sources/MongoWire/BSON/*.swift Sources/MongoWire/Client/BSONView.swift Fuzz/MongoWireFuzz.swift
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(response request chunked mongo)

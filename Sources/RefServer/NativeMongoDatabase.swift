@@ -18,6 +18,8 @@ public final class NativeMongoDatabase: DatabaseBackend {
     let world = PreparedFind(database: "hello_world", collection: "world", int32Key: "_id")
     /// Each loop's counters, registered once when the loop first uses the database.
     private let registered = Mutex<[MongoClientCounters]>([])
+    /// Loops that asked for a client so far (each gets its share of the pool by this index).
+    private let loopsMade = Atomic<Int>(0)
 
     /// `poolSize` connections in all, over `loops` loops; an operation not answered within
     /// `timeoutNanos` gets 503. Throws a readable reason for a URI the driver cannot use.
@@ -46,7 +48,7 @@ public final class NativeMongoDatabase: DatabaseBackend {
 
     /// The client for the loop `loop` (called once per loop, on it).
     func makeLoop(_ loop: EventLoop) -> NativeDatabaseLoop {
-        let index = registered.withLock { $0.count }
+        let index = loopsMade.wrappingAdd(1, ordering: .relaxed).oldValue
         let share = poolSize / loops + (index < poolSize % loops ? 1 : 0)
         let options = MongoLoopClientOptions(maxConnections: max(1, share), timeoutNanos: timeoutNanos)
         let client = MongoLoopClient(loop: loop, address: address, options: options)

@@ -92,6 +92,21 @@ import UVKit
         #expect(elapsedMillis < 2 * latency, "took \(elapsedMillis) ms")
     }
 
+    /// A sub-millisecond latency (500 µs) delays every reply by at least that, through the loop's one timer.
+    @Test func subMillisecondLatency() throws {
+        let server = try MongodServer(options: MongodOptions(port: 0, latencyNanos: 500_000))
+        defer { server.stop() }
+        let connection = try RawConnection(port: server.port)
+        var shortest = UInt64.max
+        for n in 0..<20 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            connection.send(Self.ping(Int32(n)))
+            #expect(connection.readReply()?.header.responseTo == Int32(n))
+            shortest = min(shortest, DispatchTime.now().uptimeNanoseconds - start)
+        }
+        #expect(shortest >= 500_000, "a reply came after \(shortest) ns")
+    }
+
     /// Replies larger than the socket takes (12 MB each, past the kernel's send buffer) are
     /// queued and arrive whole and in order while the client reads slowly.
     @Test func largeRepliesToASlowReader() throws {

@@ -186,4 +186,19 @@ func vacantPort() throws -> UInt16 {
         let message = String(decoding: child.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(message.contains("native driver: 10 connections over 2 loops, timeout 2s"), "\(message)")
     }
+
+    /// Native driver: a database slower than `--db-timeout` gives 503 `database unavailable` after about the timeout, counted under `database.timeouts`.
+    @Test func nativeTimeoutGives503() throws {
+        let mongod = try MongodServer(options: MongodOptions(port: 0, latencyMillis: 1500, seed: true))
+        defer { mongod.stop() }
+        let database = try NativeMongoDatabase(uri: "mongodb://127.0.0.1:\(mongod.port)/", poolSize: 2, timeoutNanos: 200_000_000)
+        let server = try RunningServer(.async, database: database)
+        let start = Date()
+        let response = try #require(try server.fetch(get("/db")))
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(response.status == 503)
+        #expect(String(decoding: body(response.bytes), as: UTF8.self) == "database unavailable\n")
+        #expect(elapsed >= 0.2 && elapsed < 1.5, "answered after \(elapsed) s")
+        #expect(database.statsFields.contains("\"timeouts\":1,"), "\(database.statsFields)")
+    }
 }

@@ -30,9 +30,24 @@ func issues(_ yaml: String) -> [ScenarioIssue] {
         let v = s.variants[3]
         #expect(v.load.threads == 12 && v.load.connections == 400 && v.load.durationNanos == 10_000_000_000)
         #expect(v.load.paths == [WeightedPath(path: "/fetch")])
-        #expect(v.target == .server(ServerSpec(model: .async, workers: 1, threads: 4, database: .builtin(latencyNanos: 1_000_000), cpus: [0])))
+        var native = ServerSpec(model: .async, workers: 1, threads: 4, database: .builtin(latencyNanos: 1_000_000), cpus: [0])
+        native.dbDriver = .native
+        #expect(v.target == .server(native))
         #expect(v.coordinates.map(\.axis) == ["model", "route"])
         #expect(s.maxRegression == RegressionTolerances(rps: 0.05, p50: 0.10, p99: 0.15, p999: 0.25, errors: 0))
+    }
+
+    /// db-drivers.yaml compares sync, async-threadpool and async-native on /fetch and /multi; each async variant passes its --db-driver to serve.
+    @Test func dbDriversScenario() throws {
+        let s = try ScenarioParser.load(path: repositoryRoot.appendingPathComponent("scenarios/db-drivers.yaml").path)
+        #expect(s.variants.map(\.name) == ["sync fetch", "sync multi", "async-threadpool fetch", "async-threadpool multi",
+                                            "async-native fetch", "async-native multi"])
+        #expect(s.variants[1].load.paths == [WeightedPath(path: "/multi?n=10&mode=gather")])
+        let drivers: [ServerSpec.DatabaseDriver?] = s.variants.map { if case .server(let spec) = $0.target { spec.dbDriver } else { nil } }
+        #expect(drivers == [nil, nil, .threadpool, .threadpool, .native, .native])
+        guard case .server(let spec) = s.variants[2].target else { Issue.record("not a server variant"); return }
+        let arguments = ServerRunner.serveArguments(spec, mongoURI: "mongodb://127.0.0.1:1/", profilePath: nil, graceSeconds: 2)
+        #expect(arguments.suffix(2) == ["--db-driver", "threadpool"], "\(arguments)")
     }
 
     /// A minimal external-URL scenario gets the defaults and one variant named `default`.
@@ -72,6 +87,7 @@ func issues(_ yaml: String) -> [ScenarioIssue] {
         ("name: x\nurl: http://127.0.0.1:1/\nload:\n  duration: 10\n", 4, 13, "load.duration", "not a duration", "10s"),
         ("name: x\nserver:\n  model: asnyc\nload: {duration: 1s}\n", 3, 10, "server.model", "unknown server model", "did you mean `async`?"),
         ("name: x\nserver:\n  workers: 2\nload: {duration: 1s}\n", 2, 1, "server.model", "missing field", "model: sync"),
+        ("name: x\nserver:\n  model: async\n  db_driver: threadpol\nload: {duration: 1s}\n", 4, 14, "server.db_driver", "unknown db_driver", "did you mean `threadpool`?"),
         ("name: x\nload: {duration: 1s}\n", 1, 1, "server", "missing field", "url"),
         ("url: http://127.0.0.1:1/\nload: {duration: 1s}\n", 1, 1, "name", "missing field", "name:"),
         ("name: x\nurl: http://127.0.0.1:1/\nload: {duration: 1s}\nthresholds: [\"p99 < 50\"]\n", 4, 14, "thresholds[0]", "not a latency", "50ms"),

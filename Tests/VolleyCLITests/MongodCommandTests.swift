@@ -2,11 +2,11 @@ import Foundation
 import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct MongodCommandTests {
-    /// `volley mongod --port 0 --seed` prints its URI, serves pymongo the seeded data, and exits 0 on SIGTERM.
+    /// `volley mongod --port 0 --seed --latency 500us` (sub-millisecond) prints its URI, serves pymongo the seeded data, and exits 0 on SIGTERM.
     @Test func servesSeedAndStopsOnSignal() throws {
         let process = Process()
         process.executableURL = volleyBinary()
-        process.arguments = ["mongod", "--port", "0", "--seed", "--latency", "1ms"]
+        process.arguments = ["mongod", "--port", "0", "--seed", "--latency", "500us"]
         let out = Pipe()
         process.standardOutput = out
         try process.run()

@@ -127,6 +127,8 @@ public final class MongoLoopClient {
         }
         backoff = options.backoffNanos.lowerBound
         connectionAvailable(connection)
+        // Its slot among the connections opening is free: more waiters may need connections.
+        openConnectionsForWaiters()
     }
 
     /// A connection has nothing in flight: it takes the next waiting operation or goes idle.
@@ -147,14 +149,11 @@ public final class MongoLoopClient {
         lastFailure = reason
         if let connection {
             connecting -= 1
-            forget(connection)
+            forget(connection, reopen: false)
         }
         guard !closed else { return }
-        if connections.isEmpty {
-            goDown()
-        } else {
-            openConnectionsForWaiters()
-        }
+        // Others still opening will tell the same; only the last one decides (no retry storm).
+        if connections.isEmpty { goDown() }
     }
 
     private func goDown() {
@@ -178,12 +177,12 @@ public final class MongoLoopClient {
     }
 
     /// A connection closed (lost, malformed reply, timeout, client closing): drop it everywhere.
-    func forget(_ connection: MongoClientConnection) {
+    func forget(_ connection: MongoClientConnection, reopen: Bool = true) {
         if let k = connections.firstIndex(where: { $0 === connection }) { connections.remove(at: k) }
         if let k = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: k) }
         counters.open.set(connections.count)
         // Waiters still need a connection; the next attempt tells whether the database is gone.
-        if !closed && !isDown && !waiting.isEmpty { openConnectionsForWaiters() }
+        if reopen && !closed && !isDown && !waiting.isEmpty { openConnectionsForWaiters() }
     }
 
     func failWaiting(_ error: MongoClientError) {
