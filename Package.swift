@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .systemLibrary(name: "CLuaJIT", pkgConfig: "luajit", providers: [.apt(["libluajit2-5.1-dev"])]),
         .target(name: "HTTP1"),
         .target(name: "UVKit", dependencies: ["CLibUV"]),
         .target(name: "Metrics", dependencies: ["CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")]),
@@ -24,6 +25,11 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
+        // wrk's Lua scripting API (-s) on LuaJIT, behind LoadGen's ThreadScript.
+        .target(name: "Scripting", dependencies: [
+            "CLuaJIT", "LoadGen", "Metrics", "HTTP1",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .target(name: "RefServer", dependencies: [
             "HTTP1", "UVKit", "CZlib", "MongoBackend", "Profiler",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -39,7 +45,7 @@ let package = Package(
         .target(name: "CSampler", linkerSettings: [.linkedLibrary("dw"), .linkedLibrary("stdc++")]),
         .target(name: "Profiler", dependencies: ["CSampler"]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler", "Scripting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),

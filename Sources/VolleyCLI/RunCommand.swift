@@ -3,6 +3,7 @@ import Foundation
 import HTTP1
 import LoadGen
 import Metrics
+import Scripting
 
 /// `volley run`: drive load at a URL, like wrk.
 struct RunCommand: ParsableCommand {
@@ -73,14 +74,22 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print nothing on standard output (use with --json).")
     var quiet = false
 
+    @Option(name: [.customShort("s"), .long], help: "Load a wrk Lua script (wrk's scripting API on LuaJIT); its arguments follow `--`.")
+    var script: String?
+
     @Argument(help: "Target URL (http:// only).")
     var url: String
 
+    @Argument(parsing: .postTerminator, help: "Arguments for the script's init(args), after `--`.")
+    var scriptArguments: [String] = []
+
     func run() throws {
         let options = try makeOptions()
+        let session = try openScript(options)
+        let threadScripts = try makeScriptThreads(session, options: options)
         let runner: LoadRunner
         do {
-            runner = try LoadRunner(options: options)
+            runner = try LoadRunner(options: options, scripts: threadScripts)
             try runner.checkReachable()
         } catch {
             throw usageError(error.description)
@@ -89,7 +98,8 @@ struct RunCommand: ParsableCommand {
         for path in [json, hgrm, hlog, profile].compactMap({ $0 }) where !overwrite && FileManager.default.fileExists(atPath: path) {
             throw usageError("\(path) exists; pass --overwrite to replace it")
         }
-        let configuration = options.configuration
+        var configuration = options.configuration
+        if let session { configuration.script = session.reference }
         let paced = options.rate != nil
         if !quiet {
             print(paced ? RateTextPrinter.header(configuration: configuration) : WrkTextPrinter.header(configuration: configuration),
@@ -107,6 +117,7 @@ struct RunCommand: ParsableCommand {
         log?.close()
         if let profiling { try finishProfiling(profiling) }
 
+        if let session { configuration.script = session.reference }
         let result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
         if !quiet {
             if paced {
@@ -117,6 +128,7 @@ struct RunCommand: ParsableCommand {
             }
             if runner.interrupted { print("Interrupted: results cover \(String(format: "%.2f", result.summary.elapsedSeconds))s.") }
         }
+        let scriptFailed = try finishScript(session, measurement: measurement)
         if let json {
             let report = RunReport.single(configuration: configuration, measurement: measurement,
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
@@ -130,6 +142,7 @@ struct RunCommand: ParsableCommand {
             do { try AtomicFile.write(Data(text.utf8), to: hgrm, overwrite: overwrite) } catch { throw usageError("\(error)") }
         }
         if runner.interrupted { throw CommandExit(ExitStatus.interrupted) }
+        if scriptFailed { throw CommandExit(ExitStatus.badInput) }
     }
 
     /// Turns the flags into validated engine options; every mistake is exit 2 with a plain message.
