@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI"]),
     ],
     swiftLanguageModes: [.v6]

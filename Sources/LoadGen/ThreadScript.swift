@@ -24,6 +24,7 @@ public protocol ThreadScript: AnyObject {
     var hasDelay: Bool { get }
     /// The pause before the next batch, in milliseconds.
     func delayMillis() -> UInt64
-    /// Set by the worker before the run: how the script stops its own thread (`thread:stop()`).
+    /// Set by the worker while its load runs (nil before and after): stops the thread at once.
+    /// Only the script's own callbacks call it, on the worker's thread (`thread:stop()`).
     var stopThread: (() -> Void)? { get set }
 }

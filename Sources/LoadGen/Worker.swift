@@ -53,7 +53,6 @@ final class Worker: @unchecked Sendable {
         let loop = try EventLoop()
         self.loop = loop
         self.wakeup = LoopWakeup(loop: loop) { [unowned self] in self.stop() }
-        script?.stopThread = { [unowned self] in self.requestStop() }
     }
 
     /// Runs the load on the calling thread until the duration is over or a stop is requested.
@@ -90,7 +89,11 @@ final class Worker: @unchecked Sendable {
             connections.append(connection)
             connection.open()
         }
+        // The script stops its own thread from its own callbacks (`thread:stop()`), at once as
+        // in wrk; only while the load runs.
+        script?.stopThread = { [unowned self] in self.stop() }
         if !stopped { loop.run() }
+        script?.stopThread = nil
         recorder.threadLoad = monitor.finish(thread: index)
         recorder.loopLag = monitor.loopLag
         recorder.finishIntervals()
