@@ -108,7 +108,7 @@ final class ClientConnection {
         case .none:
             return
         case .send:
-            if worker.script?.hasDelay == true { sendAfterDelay() } else { send() }
+            if worker.scriptDelays { sendAfterDelay() } else { send() }
         case .reconnect:
             stream?.close()
             stream = nil

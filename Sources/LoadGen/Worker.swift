@@ -14,6 +14,8 @@ final class Worker: @unchecked Sendable {
     private let dynamicScript: ThreadScript?
     /// Requests written per batch and awaited before the next one.
     let pipelineDepth: Int
+    /// The script pauses before each batch (`delay()`).
+    let scriptDelays: Bool
     /// Joins a script's requests when a batch holds several (`-p`).
     private let scriptedBatch: ScriptedBatch
     /// Chooses each batch's path; this thread's own.
@@ -48,6 +50,7 @@ final class Worker: @unchecked Sendable {
         self.script = script
         self.dynamicScript = script?.requestIsDynamic == true ? script : nil
         self.pipelineDepth = options.pipeline * (script?.requestsPerCall ?? 1)
+        self.scriptDelays = script?.hasDelay ?? false
         self.scriptedBatch = ScriptedBatch(calls: options.pipeline)
         self.picker = requests.picker(thread: index)
         let loop = try EventLoop()

@@ -11,6 +11,8 @@ final class LuaThreadScript: ThreadScript, @unchecked Sendable {
 
     let lua: LuaState
     let index: Int
+    /// The native functions' context outlives every state that calls them.
+    private let natives: NativeFunctions
     let requestIsDynamic: Bool
     let wantsResponses: Bool
     let hasDelay: Bool
@@ -25,9 +27,10 @@ final class LuaThreadScript: ThreadScript, @unchecked Sendable {
     /// Chunked bodies decoded for response(); reused.
     private var decodedBody: [UInt8] = []
 
-    init(lua: LuaState, index: Int) {
+    init(lua: LuaState, index: Int, natives: NativeFunctions) {
         self.lua = lua
         self.index = index
+        self.natives = natives
         requestIsDynamic = lua.isFunction("request")
         wantsResponses = lua.isFunction("response")
         hasDelay = lua.isFunction("delay")

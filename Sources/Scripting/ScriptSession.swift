@@ -82,7 +82,7 @@ public final class ScriptSession: @unchecked Sendable {
             }) {
                 throw .runtime(function: "init()", message: message)
             }
-            let script = LuaThreadScript(lua: lua, index: index)
+            let script = LuaThreadScript(lua: lua, index: index, natives: natives)
             natives.slots[index].script = script
             // As wrk: thread 0's first request() is called once to count its requests (its
             // result is not sent); a script without request() builds its fixed request here.
