@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .systemLibrary(name: "CLuaJIT", pkgConfig: "luajit", providers: [.apt(["libluajit2-5.1-dev"])]),
         .target(name: "HTTP1"),
         .target(name: "UVKit", dependencies: ["CLibUV"]),
         .target(name: "Metrics", dependencies: ["CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")]),
@@ -24,6 +25,11 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "PeerFixtures", dependencies: ["UVKit"]),
+        // wrk's Lua scripting API (-s) on LuaJIT, behind LoadGen's ThreadScript.
+        .target(name: "Scripting", dependencies: [
+            "CLuaJIT", "LoadGen", "Metrics", "HTTP1",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .target(name: "RefServer", dependencies: [
             "HTTP1", "UVKit", "CZlib", "MongoBackend", "MongoWire", "Profiler",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -31,7 +37,7 @@ let package = Package(
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "Scenario", dependencies: [
-            "LoadGen", "Metrics", "HTTP1",
+            "LoadGen", "Metrics", "HTTP1", "Scripting",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
@@ -44,7 +50,7 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler", "Reports",
+            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler", "Reports", "Scripting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
@@ -56,6 +62,7 @@ let package = Package(
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler", "volley"]),
     ],

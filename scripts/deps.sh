@@ -4,7 +4,8 @@
 set -euo pipefail
 # libmongoc-dev brings libbson-dev; python3-pymongo is the independent client the MongoWire tests use.
 # libdw-dev and libunwind-dev serve the profiler (symbols, unwinding).
-packages=(pkg-config libuv1-dev zlib1g-dev libdw-dev libunwind-dev wrk nginx-light procps libmongoc-dev python3-pymongo)
+# libluajit2-5.1-dev is the LuaJIT that runs wrk scripts (-s), the Lua Debian's wrk links.
+packages=(pkg-config libuv1-dev zlib1g-dev libdw-dev libunwind-dev wrk nginx-light procps libmongoc-dev python3-pymongo libluajit2-5.1-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,19 +24,28 @@ final class ClientConnection {
     private var hasSlot = false
     /// Waiting in the pacer's heap.
     private var queued = false
+    /// Scripts only: each response's bytes for `response()`, the pause before a batch
+    /// (`delay()`), and the unwritten rest of a script-built batch (its bytes change each call).
+    private var collector: ResponseCollector?
+    private var delayTimer: LoopTimer?
+    private var delaying = false
+    private lazy var pendingRest = ReusedBytes()
 
     init(worker: Worker, loop: EventLoop, options: LoadOptions, index: Int = 0, globalIndex: Int = 0) {
         self.worker = worker
         self.loop = loop
         self.index = index
         self.globalIndex = UInt64(globalIndex)
-        self.machine = ConnectionMachine(pipeline: options.pipeline, isHeadRequest: options.method == "HEAD",
+        self.machine = ConnectionMachine(pipeline: worker.pipelineDepth, isHeadRequest: options.method == "HEAD",
                                          paced: options.rate != nil)
+        if worker.script?.wantsResponses == true { collector = ResponseCollector(isHeadRequest: options.method == "HEAD") }
     }
 
     func open() {
         waitingToReconnect = false
         sendWhenWritten = false
+        if collector != nil { collector!.reset() }
+        if delaying { delayTimer?.stop(); delaying = false }
         machine.connecting()
         guard machine.state == .connecting else { return }
         let stream: TCPStream
@@ -51,6 +60,7 @@ final class ClientConnection {
             let now = EventLoop.hrtime()
             self.worker.withRecorder { $0.bytesRead &+= UInt64(bytes.count) }
             let action = self.worker.withRecorder { self.machine.received(bytes, now: now, recorder: &$0) }
+            if self.collector != nil { self.collector!.feed(bytes, to: self.worker.script!) }
             if action != .none { self.perform(action) }
         }
         stream.onReadEnd = { [unowned self] error in
@@ -59,6 +69,7 @@ final class ClientConnection {
                 error == nil ? self.machine.endOfStream(now: now, recorder: &recorder)
                              : self.machine.readFailed(now: now, recorder: &recorder)
             }
+            if error == nil, self.collector != nil { self.collector!.finish(to: self.worker.script!) }
             self.perform(action)
         }
         stream.connect(to: worker.address) { [unowned self] error in
@@ -80,6 +91,7 @@ final class ClientConnection {
             open()
             return
         }
+        if delaying { return }   // nothing is on the wire during a script's pause
         let action = worker.withRecorder { machine.tick(now: now, timeout: timeout, recorder: &$0) }
         if action != .none { perform(action) }
     }
@@ -96,7 +108,7 @@ final class ClientConnection {
         case .none:
             return
         case .send:
-            send()
+            if worker.scriptDelays { sendAfterDelay() } else { send() }
         case .reconnect:
             stream?.close()
             stream = nil
@@ -152,7 +164,7 @@ final class ClientConnection {
             sendWhenWritten = true
             return
         }
-        let batch = worker.nextBatch()
+        guard let batch = worker.nextBatch() else { return }   // the script failed; it stops the thread if it always does
         switch stream.tryWrite(batch) {
         case .success(let written):
             worker.withRecorder { $0.bytesWritten &+= UInt64(written) }
@@ -164,7 +176,15 @@ final class ClientConnection {
 
     /// The socket buffer is full: queue the rest (the bytes live as long as the run).
     private func queueRest(of batch: UnsafeRawBufferPointer, from written: Int, on stream: TCPStream) {
-        stream.write(UnsafeRawBufferPointer(rebasing: batch[written...])) { [unowned self] error in
+        var rest = UnsafeRawBufferPointer(rebasing: batch[written...])
+        if worker.batchesAreTransient {
+            // A script's bytes change with its next call: keep this connection's own copy
+            // (one write at most is queued per connection, so the buffer is free to reuse).
+            pendingRest.clear()
+            pendingRest.append(rest)
+            rest = pendingRest.bytes
+        }
+        stream.write(rest) { [unowned self] error in
             // A write cancelled because this connection was closed or replaced is not an error.
             guard self.stream === stream else { return }
             if error != nil { self.writeFailed(); return }
@@ -173,6 +193,21 @@ final class ClientConnection {
                 self.sendWhenWritten = false
                 self.send()
             }
+        }
+    }
+
+    /// Scripts with `delay()`: waits the pause the script asks for, then sends; latency is
+    /// measured from the write, as wrk does.
+    private func sendAfterDelay() {
+        let millis = worker.script!.delayMillis()
+        if millis == 0 { send(); return }
+        let timer = delayTimer ?? LoopTimer(loop: loop)
+        delayTimer = timer
+        delaying = true
+        timer.start(timeoutMillis: millis) { [unowned self] in
+            self.delaying = false
+            self.machine.restartClock(now: EventLoop.hrtime())
+            self.send()
         }
     }
 

@@ -170,6 +170,13 @@ public struct ConnectionMachine {
         }
     }
 
+    /// The batch goes out later than the `.send` that began it (a script's pause): its latency
+    /// counts from now.
+    public mutating func restartClock(now: UInt64) {
+        batchStart = now
+        intendedStart = now
+    }
+
     /// The run is over: stop sending; the caller closes the socket.
     public mutating func stop() {
         state = .stopped

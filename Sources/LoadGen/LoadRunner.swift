@@ -12,6 +12,8 @@ public final class LoadRunner {
     public let options: LoadOptions
     private let address: SocketAddress
     private let requests: RequestSet
+    /// A script's per-thread states, their own requests and addresses (`-s`); empty without one.
+    private let scripted: [ScriptedThread]
     /// Whether the run was cut short by a stop request (the measurement covers what ran).
     public private(set) var interrupted = false
     /// Receives each second's merged latency histogram as the run goes (e.g. `--hlog`).
@@ -20,8 +22,11 @@ public final class LoadRunner {
     public var onWorkerThreadStart: (@Sendable () -> Void)?
 
     /// Validates the options, resolves the host and encodes the request once.
-    public init(options: LoadOptions) throws(LoadError) {
+    /// - Parameter scripts: one per thread (`options.effectiveThreads`) when a script drives the
+    ///   requests, set up and initialised already; each may name its own address.
+    public init(options: LoadOptions, scripts: [(script: ThreadScript, address: (host: String, port: UInt16)?)] = []) throws(LoadError) {
         try options.validate()
+        scripted = try ScriptedThread.prepare(scripts, options: options)
         self.options = options
         do {
             address = try SocketAddress.resolve(host: options.url.host, port: options.url.port)
@@ -78,7 +83,10 @@ public final class LoadRunner {
         let control: EventLoop
         do {
             workers = try (0..<threadCount).map {
-                try Worker(index: $0, options: options, address: address, requests: requests)
+                $0 < scripted.count
+                    ? try Worker(index: $0, options: options, address: scripted[$0].address ?? address,
+                                 requests: scripted[$0].requests, script: scripted[$0].script)
+                    : try Worker(index: $0, options: options, address: address, requests: requests)
             }
             control = try EventLoop(readBufferSize: 64)
         } catch {

@@ -9,6 +9,15 @@ final class Worker: @unchecked Sendable {
     let options: LoadOptions
     let address: SocketAddress
     let requests: RequestSet
+    /// The thread's script, if the run has one; `dynamicScript` when it builds every request.
+    let script: ThreadScript?
+    private let dynamicScript: ThreadScript?
+    /// Requests written per batch and awaited before the next one.
+    let pipelineDepth: Int
+    /// The script pauses before each batch (`delay()`).
+    let scriptDelays: Bool
+    /// Joins a script's requests when a batch holds several (`-p`).
+    private let scriptedBatch: ScriptedBatch
     /// Chooses each batch's path; this thread's own.
     private var picker: PathPicker
     private(set) var recorder: Recorder!
@@ -32,11 +41,17 @@ final class Worker: @unchecked Sendable {
 
     /// Creates the worker's loop on the calling thread; `run()` then drives it on the worker's own
     /// thread (a libuv loop may change threads when the hand-over is ordered, as thread creation is).
-    init(index: Int, options: LoadOptions, address: SocketAddress, requests: RequestSet) throws(UVError) {
+    init(index: Int, options: LoadOptions, address: SocketAddress, requests: RequestSet,
+         script: ThreadScript? = nil) throws(UVError) {
         self.index = index
         self.options = options
         self.address = address
         self.requests = requests
+        self.script = script
+        self.dynamicScript = script?.requestIsDynamic == true ? script : nil
+        self.pipelineDepth = options.pipeline * (script?.requestsPerCall ?? 1)
+        self.scriptDelays = script?.hasDelay ?? false
+        self.scriptedBatch = ScriptedBatch(calls: options.pipeline)
         self.picker = requests.picker(thread: index)
         let loop = try EventLoop()
         self.loop = loop
@@ -77,7 +92,11 @@ final class Worker: @unchecked Sendable {
             connections.append(connection)
             connection.open()
         }
+        // The script stops its own thread from its own callbacks (`thread:stop()`), at once as
+        // in wrk; only while the load runs.
+        script?.stopThread = { [unowned self] in self.stop() }
         if !stopped { loop.run() }
+        script?.stopThread = nil
         recorder.threadLoad = monitor.finish(thread: index)
         recorder.loopLag = monitor.loopLag
         recorder.finishIntervals()
@@ -118,9 +137,15 @@ final class Worker: @unchecked Sendable {
     @inline(__always)
     func due(request n: UInt64) -> UInt64 { recorder.start &+ options.rate!.offsetNanos(ofRequest: n) }
 
-    /// The bytes of the next batch to write: one path, chosen by weight.
+    /// Whether the batches `nextBatch` returns change from call to call (a script builds them),
+    /// so a write that cannot finish at once must keep its own copy.
+    var batchesAreTransient: Bool { dynamicScript != nil }
+
+    /// The bytes of the next batch to write: one path, chosen by weight, or what the script
+    /// built; nil when the script failed to build it.
     @inline(__always)
-    func nextBatch() -> UnsafeRawBufferPointer {
+    func nextBatch() -> UnsafeRawBufferPointer? {
+        if let dynamicScript { return scriptedBatch.next(from: dynamicScript) }
         let batches = requests.batches
         return batches.count == 1 ? batches[0].batch : batches[picker.next()].batch
     }

@@ -67,6 +67,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var rate: Double?
     /// Asked requests/sec at the end of a ramp (`-R 1000:20000`); nil for a constant rate.
     public var rateEnd: Double?
+    /// The Lua script that built the requests (`-s`); nil without one.
+    public var script: ScriptReference?
 
     public init(url: String, method: String = "GET", threads: Int, connections: Int, durationSeconds: Double,
                 timeoutSeconds: Double = 2, pipeline: Int = 1, headers: [String] = [], bodyBytes: Int = 0,

@@ -2,7 +2,7 @@
 /// `volley -t12 -c400 -d10s URL` works exactly like the wrk command line.
 public enum ArgumentNormalizer {
     /// Short options that take a value and may be written with it attached (`-t12`, `-HAccept: */*`).
-    public static let valueShortOptions: Set<Character> = ["t", "c", "d", "H", "m", "p", "R"]
+    public static let valueShortOptions: Set<Character> = ["t", "c", "d", "H", "m", "p", "R", "s"]
 
     /// Splits `-t12` into `-t 12`; leaves everything after `--` and every other argument alone.
     public static func normalize(_ arguments: [String]) -> [String] {

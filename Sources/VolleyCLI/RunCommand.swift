@@ -4,6 +4,7 @@ import HTTP1
 import LoadGen
 import Metrics
 import Reports
+import Scripting
 
 /// `volley run`: drive load at a URL, like wrk.
 struct RunCommand: ParsableCommand {
@@ -80,15 +81,23 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Fail (exit 1) when more than this share of requests failed, e.g. 1%. A run in which no request succeeded always fails.")
     var maxErrorRate: String?
 
+    @Option(name: [.customShort("s"), .long], help: "Load a wrk Lua script (wrk's scripting API on LuaJIT); its arguments follow `--`.")
+    var script: String?
+
     @Argument(help: "Target URL (http:// only).")
     var url: String
+
+    @Argument(parsing: .postTerminator, help: "Arguments for the script's init(args), after `--`.")
+    var scriptArguments: [String] = []
 
     func run() throws {
         let options = try makeOptions()
         let gate = try makeGate()
+        let session = try openScript(options)
+        let threadScripts = try makeScriptThreads(session, options: options)
         let runner: LoadRunner
         do {
-            runner = try LoadRunner(options: options)
+            runner = try LoadRunner(options: options, scripts: threadScripts)
             try runner.checkReachable()
         } catch {
             throw usageError(error.description)
@@ -96,7 +105,8 @@ struct RunCommand: ParsableCommand {
         let profiling = try profileSettings()
         let outputs = try OutputFlags(["--json": json, "--hgrm": hgrm, "--hlog": hlog, "--profile": profile], overwrite: overwrite)
         let screen = Screen(toStandardError: outputs.usesStandardOutput)
-        let configuration = options.configuration
+        var configuration = options.configuration
+        if let session { configuration.script = session.reference }
         let paced = options.rate != nil
         // Signals are the command's from here: the header below tells a watcher the run has begun.
         let signals = ProcessStop()
@@ -115,6 +125,7 @@ struct RunCommand: ParsableCommand {
         log?.close()
         if let profiling { try finishProfiling(profiling, target: outputs["--profile"]!, screen: screen) }
 
+        if let session { configuration.script = session.reference }
         var result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
         if runner.interrupted { result.interrupted = true }
         if !quiet {
@@ -126,6 +137,7 @@ struct RunCommand: ParsableCommand {
             }
             if runner.interrupted { screen.show(Self.interruptedLine(result, signal: signals.token.signal)) }
         }
+        let scriptFailed = try finishScript(session, measurement: measurement)
         if outputs["--json"] != nil {
             var report = RunReport.single(configuration: configuration, measurement: measurement,
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
@@ -137,6 +149,7 @@ struct RunCommand: ParsableCommand {
         }
         try outputs.write(Data(HgrmPrinter.text(measurement.latency).utf8), for: "--hgrm")
         if runner.interrupted { throw CommandExit(signals.exitCode ?? ExitStatus.interrupted) }
+        if scriptFailed { throw CommandExit(ExitStatus.badInput) }
         try checkGate(gate, result)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTP1
 import LoadGen
 import Metrics
+import Scripting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,17 +46,22 @@ public enum LoadPhase {
         let restore = CPUAffinity.pin(load.cpus)
         defer { CPUAffinity.restore(restore) }
         if load.warmupNanos > 0 {
-            let warm = try runner(options(load, url: url, durationNanos: load.warmupNanos))
+            let warmOptions = options(load, url: url, durationNanos: load.warmupNanos)
+            let warm = try runner(warmOptions, scripts: try ScriptPhase.threads(try ScriptPhase.open(load, url: url), options: warmOptions))
             context.progress.phase("warm-up", nanos: load.warmupNanos)
             _ = warm.run(stop: context.stop, onProgress: context.progress.live)
             if warm.interrupted { throw VariantRunError("interrupted during warm-up", interrupted: true) }
         }
-        let engine = try runner(options(load, url: url))
+        let measuredOptions = options(load, url: url)
+        let script = try ScriptPhase.open(load, url: url)
+        let engine = try runner(measuredOptions, scripts: try ScriptPhase.threads(script, options: measuredOptions))
         context.progress.phase("load", nanos: load.durationNanos)
         let before = CPUTime.now()
         let measurement = engine.run(stop: context.stop, onProgress: context.progress.live)
         let after = CPUTime.now()
-        var result = VariantResult(name: name, configuration: engine.options.configuration, measurement: measurement)
+        var configuration = engine.options.configuration
+        configuration.script = script?.reference
+        var result = VariantResult(name: name, configuration: configuration, measurement: measurement)
         // The engine always reports its threads' health; the process CPU time joins it.
         var generator = result.generator
             ?? GeneratorHealth(threads: [], loopLag: LagStats(Metrics.Measurement.makeLatencyHistogram()), bottleneck: false, warnings: [])
@@ -68,14 +74,15 @@ public enum LoadPhase {
             // The configuration's url names the first path only; the mix is kept here.
             notes.append("paths: " + paths.map { "\($0.path) ×\($0.weight == $0.weight.rounded() ? String(Int($0.weight)) : String($0.weight))" }.joined(separator: ", "))
         }
+        if let script { notes += try ScriptPhase.finish(script, measurement: measurement) }
         if !notes.isEmpty { result.notes = notes }
         if engine.interrupted { result.interrupted = true }
         return VariantOutcome(result: result, interrupted: engine.interrupted)
     }
 
-    static func runner(_ options: LoadOptions) throws(VariantRunError) -> LoadRunner {
+    static func runner(_ options: LoadOptions, scripts: [(script: ThreadScript, address: (host: String, port: UInt16)?)] = []) throws(VariantRunError) -> LoadRunner {
         do {
-            let runner = try LoadRunner(options: options)
+            let runner = try LoadRunner(options: options, scripts: scripts)
             try runner.checkReachable()
             return runner
         } catch {

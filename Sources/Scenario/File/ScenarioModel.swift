@@ -83,6 +83,9 @@ public struct LoadSpec: Sendable, Equatable {
     public var timeoutNanos: UInt64 = 2_000_000_000
     /// CPUs to pin the generator to, or nil.
     public var cpus: [Int]?
+    /// A wrk Lua script building the requests (resolved path), and its `init(args)` arguments.
+    public var script: String?
+    public var scriptArguments: [String] = []
 
     public init() {}
 }

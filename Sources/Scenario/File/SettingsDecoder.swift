@@ -8,7 +8,7 @@ struct Settings {
 
     static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback", "db_driver"]
     static let loadKeys = ["threads", "connections", "duration", "warmup", "rate", "method", "path", "paths",
-                           "headers", "body", "pipeline", "timeout", "cpus"]
+                           "headers", "body", "pipeline", "timeout", "cpus", "script", "script_args"]
     /// Short names a matrix axis or a matrix value may use, and the setting each means.
     static let shortNames: [String: String] = [
         "model": "server.model", "workers": "server.workers", "database": "server.database",
@@ -17,6 +17,7 @@ struct Settings {
         "warmup": "load.warmup", "rate": "load.rate", "method": "load.method", "path": "load.path",
         "route": "load.path", "paths": "load.paths", "headers": "load.headers", "body": "load.body",
         "pipeline": "load.pipeline", "timeout": "load.timeout",
+        "script": "load.script", "script_args": "load.script_args",
     ]
 
     /// Every name a matrix may use: short names and `server.X` / `load.X`.
@@ -150,6 +151,17 @@ struct SettingsDecoder {
         take("pipeline", { reader.int($0, in: 1...1024) }) { spec.pipeline = $0 }
         take("timeout", { reader.duration($0, in: 1_000_000...3_600_000_000_000) }) { spec.timeoutNanos = $0 }
         take("cpus", { reader.cpus($0) }) { spec.cpus = $0 }
+        take("script", script) { spec.script = $0 }
+        take("script_args", scriptArguments) { spec.scriptArguments = $0 }
+        if let paths = fields["paths"], fields["script"] != nil {
+            reader.report(paths.keyNode ?? paths.node, paths.path, "give `script` or `paths`, not both",
+                          hint: "let the script's request() choose the path")
+            ok = false
+        }
+        if let args = fields["script_args"], fields["script"] == nil {
+            reader.report(args.keyNode ?? args.node, args.path, "`script_args` without a `script`")
+            ok = false
+        }
         if let single = fields["path"], fields["paths"] != nil {
             reader.report(single.keyNode ?? single.node, single.path, "give `path` or `paths`, not both")
             ok = false
