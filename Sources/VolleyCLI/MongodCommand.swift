@@ -24,9 +24,7 @@ struct MongodCommand: ParsableCommand {
     var seed = false
 
     func run() throws {
-        guard let nanos = DurationParser.nanoseconds(latency) else {
-            throw usageError("invalid --latency '\(latency)' (e.g. 0ms, 1ms, 2ms)")
-        }
+        let nanos = try QuantityFlag.duration(latency, flag: "--latency", minimum: 0, examples: "0ms, 1ms, 2ms")
         // The loop's timers tick in milliseconds; a fraction would silently round.
         guard nanos % 1_000_000 == 0 else {
             throw usageError("--latency must be a whole number of milliseconds, not '\(latency)'")

@@ -133,12 +133,8 @@ struct RunCommand: ParsableCommand {
 
     /// Turns the flags into validated engine options; every mistake is exit 2 with a plain message.
     func makeOptions() throws -> LoadOptions {
-        guard let durationNanos = DurationParser.nanoseconds(duration), durationNanos > 0 else {
-            throw usageError("invalid duration '\(duration)' (examples: 10s, 1m, 500ms)")
-        }
-        guard let timeoutNanos = DurationParser.nanoseconds(timeout), timeoutNanos > 0 else {
-            throw usageError("invalid timeout '\(timeout)' (examples: 2s, 500ms)")
-        }
+        let durationNanos = try QuantityFlag.duration(duration, flag: "duration")
+        let timeoutNanos = try QuantityFlag.duration(timeout, flag: "timeout", examples: "2s, 500ms")
         let target: HTTPURL
         do { target = try HTTPURL(parsing: url) } catch { throw usageError("invalid URL '\(url)': \(error)") }
         var headers: [(name: String, value: String)] = []
@@ -165,12 +161,7 @@ struct RunCommand: ParsableCommand {
             throw usageError("invalid method '\(method)'")
         }
         var schedule: RateSchedule?
-        if let rate {
-            guard let parsed = RateParser.schedule(rate, durationNanos: durationNanos) else {
-                throw usageError("invalid rate '\(rate)' (requests/sec over all connections, e.g. 2000, 10k, or a ramp 1000:20000)")
-            }
-            schedule = parsed
-        }
+        if let rate { schedule = try QuantityFlag.schedule(rate, durationNanos: durationNanos) }
         let options = LoadOptions(url: target, threads: threads, connections: connections, durationNanos: durationNanos,
                                   timeoutNanos: timeoutNanos, pipeline: pipeline, method: methodName,
                                   headers: headers, body: bodyBytes, rate: schedule)

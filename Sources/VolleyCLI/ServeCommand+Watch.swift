@@ -14,7 +14,8 @@ extension ServeCommand {
     /// The watchdog's threshold: `--slow-callback`, or asyncio's 100 ms with `--debug`; nil = off.
     func slowCallbackNanos() throws -> UInt64? {
         if let slowCallback {
-            guard let ns = DurationParser.nanoseconds(slowCallback), ns >= 1_000_000, ns <= 60_000_000_000 else {
+            let ns = try QuantityFlag.duration(slowCallback, flag: "--slow-callback", minimum: 1_000_000, examples: "100ms")
+            guard ns <= 60_000_000_000 else {
                 throw usageError("--slow-callback: not a duration from 1ms to 60s: '\(slowCallback)'")
             }
             return ns

@@ -87,10 +87,7 @@ struct ServeCommand: ParsableCommand {
         guard threads >= 1, threads <= 4096 else { throw usageError("--threads must be 1 to 4096") }
         guard maxBody >= 0 else { throw usageError("--max-body must not be negative") }
         func millis(_ text: String, _ flag: String) throws -> Int {
-            guard let ns = DurationParser.nanoseconds(text), ns >= 1_000_000 else {
-                throw usageError("\(flag): not a duration of at least 1ms: '\(text)'")
-            }
-            return Int(ns / 1_000_000)
+            Int(try QuantityFlag.duration(text, flag: flag, minimum: 1_000_000, examples: "1ms, 500ms, 10s") / 1_000_000)
         }
         if let dbPool, !(1...4096).contains(dbPool) { throw usageError("--db-pool must be 1 to 4096") }
         var options = ServerOptions(

@@ -51,6 +51,10 @@ public enum VolleyMain {
     /// Parses and runs; returns the exit code instead of exiting.
     public static func run(_ arguments: [String]) -> Int32 {
         let normalized = ArgumentNormalizer.normalize(arguments)
+        if let message = UnsupportedOptions.message(normalized) {
+            printError("volley: \(message)")
+            return ExitStatus.badInput
+        }
         do {
             var command = try Volley.parseAsRoot(normalized)
             try command.run()

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// Renders a `Comparison` as aligned text, Markdown or JSON.
 public enum ComparisonPrinter {
