@@ -1,5 +1,6 @@
 import HTTP1
 import Profiler
+import UVKit
 
 /// Work a route needs done before it can answer; runs on the loop, on a pool thread, or
 /// on the sync server's thread, and gives the same response wherever it ran.
@@ -129,9 +130,9 @@ public struct Router: Sendable {
 /// profile tests look for this name in the sampled stacks.
 @inline(never)
 func burnCPU(milliseconds: Int) {
-    let end = monotonicNanos() &+ UInt64(milliseconds) &* 1_000_000
+    let end = MonotonicClock.nanoseconds() &+ UInt64(milliseconds) &* 1_000_000
     var x: UInt64 = 0x9E37_79B9_7F4A_7C15
-    while monotonicNanos() < end {
+    while MonotonicClock.nanoseconds() < end {
         for _ in 0..<256 { x = x &* 6364136223846793005 &+ 1442695040888963407 }
     }
     blackHole(x)

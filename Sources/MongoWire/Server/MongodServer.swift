@@ -51,11 +51,11 @@ public final class MongodServer: @unchecked Sendable {
         self.port = listener.localPort
         self.shared = shared
         stopWakeup = LoopWakeup(loop: loop) { loop.closeAllHandles() }
-        let box = UncheckedBox(loop: loop)
+        let box = ThreadHandover(loop)
         thread = OSThread(name: "mongod") {
-            box.loop.run()
-            box.loop.closeAllHandles()
-            box.loop.drain()
+            box.value.run()
+            box.value.closeAllHandles()
+            box.value.drain()
         }
     }
 
@@ -70,10 +70,6 @@ public final class MongodServer: @unchecked Sendable {
     }
 
     deinit { stop() }
-}
-
-struct UncheckedBox: @unchecked Sendable {
-    let loop: EventLoop
 }
 
 /// One client connection: frames messages, runs commands, writes replies in order
