@@ -55,10 +55,8 @@ struct ProbeCommand: ParsableCommand {
         guard max >= start else { throw usageError("invalid --max-rate '\(maxRate)' (a rate at least --start-rate)") }
         let percent = try QuantityFlag.percent(precision, flag: "--precision") * 100
         guard percent > 0, percent < 100 else { throw usageError("invalid --precision '\(precision)' (more than 0%, less than 100%, e.g. 5%)") }
-        var run = try RunCommand.parse(["-t", "\(threads)", "-c", "\(connections)", "-d", stepDuration,
-                                        "--timeout", timeout] + header.flatMap { ["-H", $0] } + [url])
-        run.quiet = true
-        let base = try run.makeOptions()
+        let base = try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: step,
+                                 timeout: timeout, headers: header).options()
         do { try LoadRunner(options: base).checkReachable() } catch { throw usageError(error.description) }
 
         let search = ProbeSearch(p99BoundMicros: bound / 1000, startRate: start, maxRate: max,

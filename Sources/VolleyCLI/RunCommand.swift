@@ -134,38 +134,10 @@ struct RunCommand: ParsableCommand {
     /// Turns the flags into validated engine options; every mistake is exit 2 with a plain message.
     func makeOptions() throws -> LoadOptions {
         let durationNanos = try QuantityFlag.duration(duration, flag: "duration")
-        let timeoutNanos = try QuantityFlag.duration(timeout, flag: "timeout", examples: "2s, 500ms")
-        let target: HTTPURL
-        do { target = try HTTPURL(parsing: url) } catch { throw usageError("invalid URL '\(url)': \(error)") }
-        var headers: [(name: String, value: String)] = []
-        for line in header {
-            guard let colon = line.firstIndex(of: ":") else {
-                throw usageError("invalid header '\(line)' (expected 'Name: value')")
-            }
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { throw usageError("invalid header '\(line)': empty name") }
-            headers.append((name, value))
-        }
-        if body != nil && bodyFile != nil { throw usageError("use --body or --body-file, not both") }
-        var bodyBytes: [UInt8] = []
-        if let body { bodyBytes = Array(body.utf8) }
-        if let bodyFile {
-            guard let data = FileManager.default.contents(atPath: bodyFile) else {
-                throw usageError("cannot read body file '\(bodyFile)'")
-            }
-            bodyBytes = Array(data)
-        }
-        let methodName = method.uppercased()
-        guard !methodName.isEmpty, methodName.allSatisfy({ $0.isLetter || $0 == "-" }) else {
-            throw usageError("invalid method '\(method)'")
-        }
         var schedule: RateSchedule?
         if let rate { schedule = try QuantityFlag.schedule(rate, durationNanos: durationNanos) }
-        let options = LoadOptions(url: target, threads: threads, connections: connections, durationNanos: durationNanos,
-                                  timeoutNanos: timeoutNanos, pipeline: pipeline, method: methodName,
-                                  headers: headers, body: bodyBytes, rate: schedule)
-        do { try options.validate() } catch { throw usageError(error.description) }
-        return options
+        return try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: durationNanos,
+                             timeout: timeout, headers: header, method: method, body: body, bodyFile: bodyFile,
+                             pipeline: pipeline, rate: schedule).options()
     }
 }
