@@ -11,6 +11,7 @@ public enum HTMLReport {
         let title = "Volley: \(report.scenario ?? "run")"
         var body = "<h1>\(HTML.escape(title))</h1>\n"
         body += "<p class=\"meta\">\(HTML.escape(report.createdAt)) · \(HTML.escape(report.host.cpuModel)), \(report.host.logicalCores) CPUs · \(HTML.escape(report.host.kernel)) · volley \(HTML.escape(report.tool.version))</p>\n"
+        if let interrupted = report.interruptionNote { body += "<p class=\"interrupted\"><strong>\(HTML.escape(interrupted))</strong></p>\n" }
         body += "<h2>Summary</h2>\n" + table(ResultTable.header, ResultTable.rows(report), numeric: Set(1...8))
         if let notes = report.notes, !notes.isEmpty {
             body += "<ul class=\"notes\">" + notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"

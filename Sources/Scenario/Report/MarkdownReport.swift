@@ -8,6 +8,7 @@ public enum MarkdownReport {
         out += "\(report.createdAt) · \(report.host.cpuModel), \(report.host.logicalCores) CPUs · \(report.host.kernel) · volley \(report.tool.version)"
         if let commit = report.tool.gitCommit { out += " (\(commit.prefix(12)))" }
         out += "\n\n"
+        if let interrupted = report.interruptionNote { out += "**\(Markdown.escape(interrupted))**\n\n" }
         out += ResultTable.markdown(report)
         out += "\n"
         let configs = report.variants.map { v -> String in
