@@ -118,11 +118,12 @@ final class FixtureProcess {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        usleep(700_000)
+        // The header is printed once the run owns its signals and the load begins: wait on it, not a fixed sleep.
+        let header = readFirstLine(from: out.fileHandleForReading)
         process.interrupt()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let text = header + String(decoding: data, as: UTF8.self)
         #expect(process.terminationStatus == 130)
         #expect(text.contains("Requests/sec:"))
         #expect(text.contains("Interrupted"))
