@@ -58,14 +58,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write the HdrHistogram latency spectrum (.hgrm) to a file (- for standard output).")
     var hgrm: String?
 
-    @Option(name: .long, help: "Profile the generator's own threads (sampled CPU profile) into this file: .folded/.txt, .json (speedscope) or .svg.")
-    var profile: String?
-
-    @Option(name: .long, help: "Profile sampling rate per thread CPU-second.")
-    var profileHz: Int = 199
-
-    @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
-    var profileFormat: String?
+    @OptionGroup var profiling: ProfileFlags
 
     @Flag(name: .long, help: "Overwrite existing --json/--hgrm/--hlog/--profile files.")
     var overwrite = false
@@ -85,8 +78,8 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw usageError(error.description)
         }
-        let profiling = try profileSettings()
-        let outputs = try OutputFlags(["--json": json, "--hgrm": hgrm, "--hlog": hlog, "--profile": profile], overwrite: overwrite)
+        let profileSettings = try self.profiling.settings()
+        let outputs = try OutputFlags(["--json": json, "--hgrm": hgrm, "--hlog": hlog, "--profile": self.profiling.profile], overwrite: overwrite)
         let screen = Screen(toStandardError: outputs.usesStandardOutput)
         let configuration = options.configuration
         let paced = options.rate != nil
@@ -102,10 +95,10 @@ struct RunCommand: ParsableCommand {
             runner.intervalSink = log?.sink
         }
 
-        if let profiling { try startProfiling(profiling, runner: runner) }
+        if let profileSettings { try startProfiling(profileSettings, runner: runner) }
         let measurement = runner.run(stop: signals.token)
         log?.close()
-        if let profiling { try finishProfiling(profiling, target: outputs["--profile"]!, screen: screen) }
+        if let profileSettings { try finishProfiling(profileSettings, target: outputs["--profile"]!, screen: screen) }
 
         var result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
         if runner.interrupted { result.interrupted = true }

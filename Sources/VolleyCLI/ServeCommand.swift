@@ -62,14 +62,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .long, help: "Debug mode, as PYTHONASYNCIODEBUG: the slow-callback watchdog at 100ms.")
     var debug = false
 
-    @Option(name: .long, help: "Profile the server from start to shutdown into this file (.folded, .json, .svg); also VOLLEY_PROFILE=FILE.")
-    var profile: String?
-
-    @Option(name: .long, help: "Profile sampling rate per thread CPU-second (also for /debug/profile).")
-    var profileHz: Int = 199
-
-    @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
-    var profileFormat: String?
+    @OptionGroup var profiling: ProfileFlags
 
     func run() throws {
         // libuv sizes its work queue once, at the process's first uv_queue_work: set it first.
