@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "Scenario", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "Scripting",
+            "LoadGen", "Metrics", "HTTP1", "Scripting", "UVKit",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
@@ -60,8 +60,10 @@ let package = Package(
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures"]),
         .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
-        .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
-        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley"]),
+        // Helpers the test targets share (the volley executable, its ready line, its exit); tests only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley", "TestSupport"]),
+        .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley", "TestSupport"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler", "volley"]),

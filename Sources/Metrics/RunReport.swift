@@ -57,6 +57,15 @@ public struct RunReport: Codable, Sendable, Equatable {
                   variants: [VariantResult(name: "run", configuration: configuration, measurement: measurement)])
     }
 
+    /// `date` in UTC as `20250301T120000Z`, the form of result and profile file names.
+    public static func fileStamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+
     /// `date` as ISO 8601 in UTC with whole seconds, the form of `createdAt`.
     public static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

@@ -61,10 +61,10 @@ public final class FixtureServer: @unchecked Sendable {
         self.stopWakeup = LoopWakeup(loop: loop) {
             loop.closeAllHandles()
         }
-        let box = LoopBox(loop: loop, responder: responder)
+        let box = ThreadHandover((loop: loop, responder: responder))
         self.thread = OSThread(name: "fixture") {
-            box.loop.run(); box.loop.closeAllHandles(); box.loop.drain()
-            box.responder.forgetPendingAnswers()
+            box.value.loop.run(); box.value.loop.closeAllHandles(); box.value.loop.drain()
+            box.value.responder.forgetPendingAnswers()
         }
     }
 
@@ -85,11 +85,6 @@ public final class FixtureServer: @unchecked Sendable {
     }
 
     deinit { stop() }
-}
-
-private struct LoopBox: @unchecked Sendable {
-    let loop: EventLoop
-    let responder: Responder
 }
 
 /// Answers requests on every accepted stream according to the behaviour.

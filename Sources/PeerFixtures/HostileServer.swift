@@ -44,8 +44,8 @@ public final class HostileServer: @unchecked Sendable {
         self.loop = loop
         self.state = state
         self.stopWakeup = LoopWakeup(loop: loop) { loop.closeAllHandles() }
-        let box = HostileLoopBox(loop: loop)
-        self.thread = OSThread(name: "hostile") { box.loop.run(); box.loop.closeAllHandles(); box.loop.drain() }
+        let box = ThreadHandover(loop)
+        self.thread = OSThread(name: "hostile") { box.value.run(); box.value.closeAllHandles(); box.value.drain() }
     }
 
     /// Connections accepted so far.
@@ -61,8 +61,6 @@ public final class HostileServer: @unchecked Sendable {
 
     deinit { stop() }
 }
-
-private struct HostileLoopBox: @unchecked Sendable { let loop: EventLoop }
 
 /// Static byte strings, allocated once and kept for the life of the process (writes may
 /// still be queued in libuv when a server stops).

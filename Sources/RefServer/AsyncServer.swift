@@ -44,7 +44,7 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
         self.watchdog = watchdog
         if options.sampleThreads { OnDemandProfile.registerWorkQueue(from: workers[0].loop) }
         for (index, worker) in workers.enumerated() {
-            let handover = Handover(value: worker)
+            let handover = ThreadHandover(worker)
             let sample = options.sampleThreads
             threads.append(OSThread(name: "async-\(index)") { [finished] in
                 if sample { OnDemandProfile.registerThread() }

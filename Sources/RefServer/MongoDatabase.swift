@@ -1,5 +1,6 @@
 public import MongoBackend
 import Synchronization
+import UVKit
 
 /// The DB routes over a libmongoc client pool (`MongoBackend`): `/fetch` is `find_one` in
 /// `test.greetings`, `/db`, `/queries` and `/multi` read `hello_world.world` by random id.
@@ -23,7 +24,7 @@ public final class MongoDatabase: DatabaseBackend {
 
     public var isUnavailable: Bool {
         let until = downUntil.load(ordering: .relaxed)
-        return until != 0 && monotonicNanos() < until
+        return until != 0 && MonotonicClock.nanoseconds() < until
     }
 
     /// The pool's size and the clients popped from it now (0 once every request is done).
@@ -58,7 +59,7 @@ public final class MongoDatabase: DatabaseBackend {
 
     private func failed(_ error: MongoBackendError) -> Response {
         if error.kind == .unavailable {
-            downUntil.store(monotonicNanos() &+ Self.downWindowNanos, ordering: .relaxed)
+            downUntil.store(MonotonicClock.nanoseconds() &+ Self.downWindowNanos, ordering: .relaxed)
         }
         return DatabaseAnswer.failure(error)
     }

@@ -1,5 +1,6 @@
 import HTTP1
 import Profiler
+import UVKit
 
 /// Work a route needs done before it can answer; runs on the loop, on a pool thread, or
 /// on the sync server's thread, and gives the same response wherever it ran.
@@ -138,9 +139,9 @@ func burnCPU(milliseconds: Int) {
 /// Spins on the monotonic clock for `nanoseconds`.
 @inline(never)
 func burnCPU(nanoseconds: UInt64) {
-    let end = monotonicNanos() &+ nanoseconds
+    let end = MonotonicClock.nanoseconds() &+ nanoseconds
     var x: UInt64 = 0x9E37_79B9_7F4A_7C15
-    while monotonicNanos() < end {
+    while MonotonicClock.nanoseconds() < end {
         for _ in 0..<256 { x = x &* 6364136223846793005 &+ 1442695040888963407 }
     }
     blackHole(x)

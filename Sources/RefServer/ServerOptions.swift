@@ -94,9 +94,6 @@ enum FileDescriptorWriter {
     }
 }
 
-/// Carries loop-owned objects onto the thread that will own them (handed over once).
-struct Handover<T>: @unchecked Sendable { let value: T }
-
 /// The steps of a graceful shutdown after the signal, as parts of the grace period, so that
 /// peers that never finish (slowloris heads, stalled uploads, peers that never read or
 /// close) cannot hold the process past it.

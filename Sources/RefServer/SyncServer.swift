@@ -52,7 +52,7 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
 
     public func beginShutdown() {
         guard draining.value == 0 else { return }
-        drainStart.store(monotonicNanos(), ordering: .relaxed)
+        drainStart.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
         draining.increment()
         // Wakes every thread blocked in accept (it returns EINVAL from now on).
         shutdown(listenFD, Int32(SHUT_RDWR))
@@ -118,7 +118,7 @@ struct SyncThread {
     mutating func serve(_ fd: Int32) {
         machine.reset()
         var phase = ConnectionPhase.idle
-        var phaseSince = monotonicNanos()
+        var phaseSince = MonotonicClock.nanoseconds()
         var lastRead = phaseSince
         while true {
             answering: while true {
@@ -145,7 +145,7 @@ struct SyncThread {
             let space = machine.receiveSpace()
             let n = read(fd, space.baseAddress, space.count)
             let readError = n < 0 ? errno : 0
-            let now = monotonicNanos()
+            let now = MonotonicClock.nanoseconds()
             if n > 0 {
                 stats.bytesIn.add(n)
                 machine.didReceive(n)
@@ -200,9 +200,9 @@ struct SyncThread {
     /// closes, so that a client still sending reads the answer instead of a reset.
     private mutating func linger(_ fd: Int32) {
         shutdown(fd, Int32(SHUT_WR))
-        let deadline = monotonicNanos() + 1_000_000_000
+        let deadline = MonotonicClock.nanoseconds() + 1_000_000_000
         while true {
-            let now = monotonicNanos()
+            let now = MonotonicClock.nanoseconds()
             if now >= deadline || server.drainPassed(.lingering, now: now) { return }
             let space = machine.receiveSpace()
             let n = read(fd, space.baseAddress, space.count)

@@ -1,5 +1,6 @@
 import Histogram
 import Synchronization
+import UVKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,7 +84,7 @@ public final class WatchdogRegistry: Sendable {
     public let thresholdNanos: UInt64
     public let lagIntervalMillis: UInt64
     public let loops: [LoopHealth]
-    let startNanos = monotonicNanos()
+    let startNanos = MonotonicClock.nanoseconds()
 
     public init(thresholdNanos: UInt64, lagIntervalMillis: UInt64 = 10, loops: Int) {
         self.thresholdNanos = thresholdNanos

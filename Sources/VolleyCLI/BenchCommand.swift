@@ -58,9 +58,8 @@ struct BenchCommand: ParsableCommand {
             throw CommandExit(ExitStatus.badInput)
         }
         if let duration {
-            guard let nanos = Quantity.durationNanos(duration), nanos > 0 else {
-                throw usageError("invalid --duration '\(duration)' (examples: 2s, 500ms)")
-            }
+            // As on `volley run`: a bare number is seconds (`--duration 10` is `-d 10`).
+            let nanos = try QuantityFlag.duration(duration, flag: "--duration", examples: "2s, 500ms, 10")
             for i in loaded.variants.indices { loaded.variants[i].load.durationNanos = nanos }
         }
         guard (1...100).contains(`repeat`) else { throw usageError("--repeat must be 1 to 100") }

@@ -24,9 +24,7 @@ struct MongodCommand: ParsableCommand {
     var seed = false
 
     func run() throws {
-        guard let nanos = DurationParser.nanoseconds(latency) else {
-            throw usageError("invalid --latency '\(latency)' (e.g. 0ms, 500us, 1ms)")
-        }
+        let nanos = try QuantityFlag.duration(latency, flag: "--latency", minimum: 0, examples: "0ms, 500us, 1ms")
         guard nanos <= 10_000_000_000 else {
             throw usageError("--latency must be at most 10s, not '\(latency)'")
         }

@@ -49,29 +49,18 @@ struct ProbeCommand: ParsableCommand {
     var url: String
 
     func run() throws {
-        guard let bound = DurationParser.nanoseconds(p99), bound >= 1000 else {
-            throw usageError("invalid --p99 '\(p99)' (examples: 10ms, 500us)")
-        }
-        guard let step = DurationParser.nanoseconds(stepDuration), step >= 100_000_000 else {
-            throw usageError("invalid --step-duration '\(stepDuration)' (at least 100ms, e.g. 3s)")
-        }
-        guard let start = RateParser.rates(startRate), start.start == start.end else {
-            throw usageError("invalid --start-rate '\(startRate)'")
-        }
-        guard let max = RateParser.rates(maxRate), max.start == max.end, max.start >= start.start else {
-            throw usageError("invalid --max-rate '\(maxRate)' (a rate at least --start-rate)")
-        }
-        let precisionText = precision.hasSuffix("%") ? String(precision.dropLast()) : precision
-        guard let percent = Double(precisionText), percent > 0, percent < 100 else {
-            throw usageError("invalid --precision '\(precision)' (e.g. 5%)")
-        }
-        var run = try RunCommand.parse(["-t", "\(threads)", "-c", "\(connections)", "-d", stepDuration,
-                                        "--timeout", timeout] + header.flatMap { ["-H", $0] } + [url])
-        run.quiet = true
-        let base = try run.makeOptions()
+        let bound = try QuantityFlag.duration(p99, flag: "--p99", minimum: 1000, examples: "10ms, 500us")
+        let step = try QuantityFlag.duration(stepDuration, flag: "--step-duration", minimum: 100_000_000, examples: "3s")
+        let start = try QuantityFlag.rate(startRate, flag: "--start-rate")
+        let max = try QuantityFlag.rate(maxRate, flag: "--max-rate")
+        guard max >= start else { throw usageError("invalid --max-rate '\(maxRate)' (a rate at least --start-rate)") }
+        let percent = try QuantityFlag.percent(precision, flag: "--precision") * 100
+        guard percent > 0, percent < 100 else { throw usageError("invalid --precision '\(precision)' (more than 0%, less than 100%, e.g. 5%)") }
+        let base = try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: step,
+                                 timeout: timeout, headers: header).options()
         do { try LoadRunner(options: base).checkReachable() } catch { throw usageError(error.description) }
 
-        let search = ProbeSearch(p99BoundMicros: bound / 1000, startRate: start.start, maxRate: max.start,
+        let search = ProbeSearch(p99BoundMicros: bound / 1000, startRate: start, maxRate: max,
                                  precision: percent / 100)
         print("Probing \(base.configuration.url) for the highest rate with p99 <= \(Self.time(bound / 1000))")
         print("  \(base.effectiveThreads) threads and \(connections) connections, \(stepDuration) steps")
@@ -100,7 +89,7 @@ struct ProbeCommand: ParsableCommand {
             print("No rate tried kept p99 <= \(Self.time(bound / 1000)) (lowest tried: \(String(format: "%.0f", done.steps.map(\.askedRate).min() ?? 0)) req/s).")
             throw CommandExit(ExitStatus.failed)
         }
-        let capped = done.steps.allSatisfy(\.passed) && best.askedRate >= max.start
+        let capped = done.steps.allSatisfy(\.passed) && best.askedRate >= max
         print("Highest rate with p99 <= \(Self.time(bound / 1000)): \(String(format: "%.0f", best.askedRate)) req/s"
               + " (p99 \(Self.time(best.p99Micros)))" + (capped ? ", the --max-rate; the server may do more" : ""))
     }

@@ -5,21 +5,7 @@ import Profiler
 
 /// `volley run --profile FILE`: a sampled CPU profile of the generator's own threads.
 extension RunCommand {
-    struct ProfileSettings {
-        var path: String
-        var format: ProfileFormat
-        var hz: Int
-    }
-
-    /// Validates the profile flags; nil when no profile was asked for.
-    func profileSettings() throws -> ProfileSettings? {
-        guard let profile else {
-            if profileFormat != nil { throw usageError("--profile-format needs --profile FILE") }
-            return nil
-        }
-        guard (1...10_000).contains(profileHz) else { throw usageError("invalid --profile-hz \(profileHz) (1...10000)") }
-        return ProfileSettings(path: profile, format: try profileFileFormat(path: profile, named: profileFormat), hz: profileHz)
-    }
+    typealias ProfileSettings = ProfileFlags.Settings
 
     /// Registers the main thread and, through the runner's hook, every worker thread; starts sampling.
     func startProfiling(_ settings: ProfileSettings, runner: LoadRunner) throws {

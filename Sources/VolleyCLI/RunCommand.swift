@@ -60,14 +60,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write the HdrHistogram latency spectrum (.hgrm) to a file (- for standard output).")
     var hgrm: String?
 
-    @Option(name: .long, help: "Profile the generator's own threads (sampled CPU profile) into this file: .folded/.txt, .json (speedscope) or .svg.")
-    var profile: String?
-
-    @Option(name: .long, help: "Profile sampling rate per thread CPU-second.")
-    var profileHz: Int = 199
-
-    @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
-    var profileFormat: String?
+    @OptionGroup var profiling: ProfileFlags
 
     @Flag(name: .long, help: "Overwrite existing --json/--hgrm/--hlog/--profile files.")
     var overwrite = false
@@ -102,8 +95,8 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw usageError(error.description)
         }
-        let profiling = try profileSettings()
-        let outputs = try OutputFlags(["--json": json, "--hgrm": hgrm, "--hlog": hlog, "--profile": profile], overwrite: overwrite)
+        let profileSettings = try self.profiling.settings()
+        let outputs = try OutputFlags(["--json": json, "--hgrm": hgrm, "--hlog": hlog, "--profile": self.profiling.profile], overwrite: overwrite)
         let screen = Screen(toStandardError: outputs.usesStandardOutput)
         var configuration = options.configuration
         if let session { configuration.script = session.reference }
@@ -120,10 +113,10 @@ struct RunCommand: ParsableCommand {
             runner.intervalSink = log?.sink
         }
 
-        if let profiling { try startProfiling(profiling, runner: runner) }
+        if let profileSettings { try startProfiling(profileSettings, runner: runner) }
         let measurement = runner.run(stop: signals.token)
         log?.close()
-        if let profiling { try finishProfiling(profiling, target: outputs["--profile"]!, screen: screen) }
+        if let profileSettings { try finishProfiling(profileSettings, target: outputs["--profile"]!, screen: screen) }
 
         if let session { configuration.script = session.reference }
         var result = VariantResult(name: "run", configuration: configuration, measurement: measurement)
@@ -155,48 +148,11 @@ struct RunCommand: ParsableCommand {
 
     /// Turns the flags into validated engine options; every mistake is exit 2 with a plain message.
     func makeOptions() throws -> LoadOptions {
-        guard let durationNanos = DurationParser.nanoseconds(duration), durationNanos > 0 else {
-            throw usageError("invalid duration '\(duration)' (examples: 10s, 1m, 500ms)")
-        }
-        guard let timeoutNanos = DurationParser.nanoseconds(timeout), timeoutNanos > 0 else {
-            throw usageError("invalid timeout '\(timeout)' (examples: 2s, 500ms)")
-        }
-        let target: HTTPURL
-        do { target = try HTTPURL(parsing: url) } catch { throw usageError("invalid URL '\(url)': \(error)") }
-        var headers: [(name: String, value: String)] = []
-        for line in header {
-            guard let colon = line.firstIndex(of: ":") else {
-                throw usageError("invalid header '\(line)' (expected 'Name: value')")
-            }
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { throw usageError("invalid header '\(line)': empty name") }
-            headers.append((name, value))
-        }
-        if body != nil && bodyFile != nil { throw usageError("use --body or --body-file, not both") }
-        var bodyBytes: [UInt8] = []
-        if let body { bodyBytes = Array(body.utf8) }
-        if let bodyFile {
-            guard let data = FileManager.default.contents(atPath: bodyFile) else {
-                throw usageError("cannot read body file '\(bodyFile)'")
-            }
-            bodyBytes = Array(data)
-        }
-        let methodName = method.uppercased()
-        guard !methodName.isEmpty, methodName.allSatisfy({ $0.isLetter || $0 == "-" }) else {
-            throw usageError("invalid method '\(method)'")
-        }
+        let durationNanos = try QuantityFlag.duration(duration, flag: "duration")
         var schedule: RateSchedule?
-        if let rate {
-            guard let parsed = RateParser.schedule(rate, durationNanos: durationNanos) else {
-                throw usageError("invalid rate '\(rate)' (requests/sec over all connections, e.g. 2000, 10k, or a ramp 1000:20000)")
-            }
-            schedule = parsed
-        }
-        let options = LoadOptions(url: target, threads: threads, connections: connections, durationNanos: durationNanos,
-                                  timeoutNanos: timeoutNanos, pipeline: pipeline, method: methodName,
-                                  headers: headers, body: bodyBytes, rate: schedule)
-        do { try options.validate() } catch { throw usageError(error.description) }
-        return options
+        if let rate { schedule = try QuantityFlag.schedule(rate, durationNanos: durationNanos) }
+        return try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: durationNanos,
+                             timeout: timeout, headers: header, method: method, body: body, bodyFile: bodyFile,
+                             pipeline: pipeline, rate: schedule).options()
     }
 }

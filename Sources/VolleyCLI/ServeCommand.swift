@@ -72,14 +72,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Testing the regression gate: spin this long on the CPU before answering each request, e.g. 3us (a real, fixed slowdown).", visibility: .hidden))
     var debugWorkPerRequest: String?
 
-    @Option(name: .long, help: "Profile the server from start to shutdown into this file (.folded, .json, .svg); also VOLLEY_PROFILE=FILE.")
-    var profile: String?
-
-    @Option(name: .long, help: "Profile sampling rate per thread CPU-second (also for /debug/profile).")
-    var profileHz: Int = 199
-
-    @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
-    var profileFormat: String?
+    @OptionGroup var profiling: ProfileFlags
 
     func run() throws {
         // libuv sizes its work queue once, at the process's first uv_queue_work: set it first.
@@ -97,18 +90,13 @@ struct ServeCommand: ParsableCommand {
         guard threads >= 1, threads <= 4096 else { throw usageError("--threads must be 1 to 4096") }
         guard maxBody >= 0 else { throw usageError("--max-body must not be negative") }
         func millis(_ text: String, _ flag: String) throws -> Int {
-            guard let ns = DurationParser.nanoseconds(text), ns >= 1_000_000 else {
-                throw usageError("\(flag): not a duration of at least 1ms: '\(text)'")
-            }
-            return Int(ns / 1_000_000)
+            Int(try QuantityFlag.duration(text, flag: flag, minimum: 1_000_000, examples: "1ms, 500ms, 10s") / 1_000_000)
         }
         if let dbPool, !(1...4096).contains(dbPool) { throw usageError("--db-pool must be 1 to 4096") }
         guard let driver = DatabaseDriver(rawValue: dbDriver) else {
             throw usageError("unknown --db-driver '\(dbDriver)' (native or threadpool)")
         }
-        guard let dbTimeoutNanos = DurationParser.nanoseconds(dbTimeout), dbTimeoutNanos >= 1_000_000 else {
-            throw usageError("--db-timeout: not a duration of at least 1ms: '\(dbTimeout)'")
-        }
+        let dbTimeoutNanos = try QuantityFlag.duration(dbTimeout, flag: "--db-timeout", minimum: 1_000_000, examples: "500ms, 5s")
         var options = ServerOptions(
             model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBody,
             headerTimeoutMillis: try millis(headerTimeout, "--header-timeout"),
@@ -116,7 +104,8 @@ struct ServeCommand: ParsableCommand {
             graceMillis: try millis(grace, "--grace"), accessLog: accessLog)
         options.slowCallbackNanos = try slowCallbackNanos()
         if let debugWorkPerRequest {
-            guard let ns = DurationParser.nanoseconds(debugWorkPerRequest), ns <= 1_000_000_000 else {
+            let ns = try QuantityFlag.duration(debugWorkPerRequest, flag: "--debug-work-per-request", minimum: 0, examples: "3us, 10us")
+            guard ns <= 1_000_000_000 else {
                 throw usageError("--debug-work-per-request: not a duration up to 1s: '\(debugWorkPerRequest)'")
             }
             options.debugWorkPerRequestNanos = ns

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Metrics
 
 /// Exit codes shared by every subcommand.
 public enum ExitStatus {
@@ -29,9 +30,9 @@ public struct Volley: ParsableCommand {
     public init() {}
 }
 
-/// Volley's version, stored in result files.
+/// Volley's version: the one result files store (`ToolInfo.currentVersion`), so `--version` never disagrees with them.
 public enum VolleyVersion {
-    public static let string = "0.1.0"
+    public static let string = ToolInfo.currentVersion
 }
 
 /// Entry point shared by the executable and the in-process tests.
@@ -51,6 +52,10 @@ public enum VolleyMain {
     /// Parses and runs; returns the exit code instead of exiting.
     public static func run(_ arguments: [String]) -> Int32 {
         let normalized = ArgumentNormalizer.normalize(arguments)
+        if let message = UnsupportedOptions.message(normalized) {
+            printError("volley: \(message)")
+            return ExitStatus.badInput
+        }
         do {
             var command = try Volley.parseAsRoot(normalized)
             try command.run()

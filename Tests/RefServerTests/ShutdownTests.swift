@@ -5,18 +5,7 @@ import Foundation
 @testable import RefServer
 import Synchronization
 import Testing
-
-/// The `volley` executable built next to the test bundle.
-func volleyExecutable() -> URL {
-    if let path = ProcessInfo.processInfo.environment["VOLLEY_BIN"] { return URL(fileURLWithPath: path) }
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("volley")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: ".build/debug/volley")
-}
+import TestSupport
 
 /// A `volley serve` child on a free port; SIGKILLed at the end if still running.
 final class ServeProcess {
@@ -42,13 +31,7 @@ final class ServeProcess {
         process.standardOutput = out
         process.standardError = errors
         try process.run()
-        var line = Data()
-        while !line.contains(10) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        firstLine = String(decoding: line, as: UTF8.self)
+        firstLine = readFirstLine(from: out.fileHandleForReading)
         let digits = firstLine.split(separator: ":").last?.prefix { $0.isNumber } ?? ""
         port = UInt16(digits) ?? 0
     }
@@ -59,9 +42,7 @@ final class ServeProcess {
 
     /// Waits up to `seconds` for the exit; the exit code, or nil if still running.
     func waitForExit(seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return process.isRunning ? nil : process.terminationStatus
+        TestSupport.waitForExit(process, seconds: seconds)
     }
 }
 

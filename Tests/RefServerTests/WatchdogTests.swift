@@ -98,8 +98,13 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
     @Test func statsCarryLoopHistograms() throws {
         let server = try ServeProcess(["--model", "async", "--workers", "2", "--debug"])
         for _ in 0..<3 { #expect(try fetchBody(server.port, "/cpu?ms=110")?.status == 200) }
-        usleep(250_000)   // the loops publish their histograms every 100 ms
-        let stats = try jsonObject(server, "/debug/stats")
+        // The loops publish their histograms every 100 ms: wait on /debug/stats showing them, not a fixed sleep.
+        var stats = try jsonObject(server, "/debug/stats")
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && !Self.loopHistogramsPublished(stats) {
+            usleep(20_000)
+            stats = try jsonObject(server, "/debug/stats")
+        }
         #expect((stats["watchdog"] as? [String: Any])?["thresholdSeconds"] as? Double == 0.1)
         #expect(stats["slowCallbackCount"] as? Int == 3)
         #expect((stats["slowCallbacks"] as? [Any])?.count == 3)
@@ -193,5 +198,13 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
         #expect(text.contains("burnCPU"))
         // The work queue's threads were registered: the offloaded burns show up under queueWork's job.
         #expect(text.contains("EventLoop.queueWork"), "work-queue frames")
+    }
+
+    /// Both loops have published lag histograms with some samples and one shows a 100 ms busy iteration.
+    static func loopHistogramsPublished(_ stats: [String: Any]) -> Bool {
+        let loops = stats["loops"] as? [[String: Any]] ?? []
+        let lagsFilled = loops.count == 2 && loops.allSatisfy { (($0["lagMicros"] as? [String: Any])?["count"] as? Int ?? 0) > 5 }
+        let busiest = loops.compactMap { ($0["busyMicros"] as? [String: Any])?["max"] as? Int }.max() ?? 0
+        return lagsFilled && busiest >= 100_000
     }
 }

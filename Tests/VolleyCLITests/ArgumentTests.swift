@@ -1,3 +1,4 @@
+import Metrics
 import Testing
 @testable import VolleyCLI
 
@@ -11,6 +12,9 @@ import Testing
         (["-t=4"], ["-t", "4"]),
         (["--", "-t12"], ["--", "-t12"]),
         (["-x12"], ["-x12"]),
+        (["-d-1s"], ["--duration=-1s"]),
+        (["-d", "-1s", "-c", "-2"], ["--duration=-1s", "--connections=-2"]),
+        (["-H", "-1: x"], ["-H", "-1: x"]),
     ])
     func normalizesAttachedValues(input: [String], expected: [String]) {
         #expect(ArgumentNormalizer.normalize(input) == expected)
@@ -22,13 +26,13 @@ import Testing
         ("1.5s", 1_500_000_000), ("250us", 250_000), ("7", 7_000_000_000), ("0s", 0),
     ] as [(String, UInt64)])
     func parsesDurations(text: String, nanos: UInt64) {
-        #expect(DurationParser.nanoseconds(text) == nanos)
+        #expect(Quantity.durationNanos(text, bareNumber: .seconds) == nanos)
     }
 
     /// Strings that are not durations give nil.
     @Test(arguments: ["", "s", "ten", "-1s", "1e3s", "inf", "10x", "0x10"])
     func rejectsBadDurations(text: String) {
-        #expect(DurationParser.nanoseconds(text) == nil)
+        #expect(Quantity.durationNanos(text, bareNumber: .seconds) == nil)
     }
 
     /// Fixture behaviours parse from their command-line names.
@@ -47,14 +51,14 @@ import Testing
     @Test(arguments: [("2000", 2000.0, 2000.0), ("10k", 10_000, 10_000), ("1.5k", 1500, 1500), ("1M", 1e6, 1e6),
                       ("1000:20000", 1000, 20_000), ("5k:1k", 5000, 1000), ("0.5", 0.5, 0.5)] as [(String, Double, Double)])
     func parsesRates(text: String, start: Double, end: Double) {
-        let parsed = RateParser.rates(text)
+        let parsed = try? Quantity.parseRate(text)
         #expect(parsed?.start == start && parsed?.end == end)
     }
 
     /// Nonsense, zero, negative and absurd rates are refused.
     @Test(arguments: ["", "0", "-5", "abc", "1:2:3", "1000:", ":1000", "1e3", "200M", "nan"])
     func rejectsBadRates(text: String) {
-        #expect(RateParser.rates(text) == nil)
+        #expect((try? Quantity.parseRate(text)) == nil)
     }
 
     /// The new fixture behaviours parse from their command-line names.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A scenario file and a results folder in a fresh temporary folder, removed at the end.
@@ -47,11 +48,9 @@ private func benchUntilLoad(_ scenario: String, results: String) throws -> (Proc
 
 /// Waits up to `seconds` for the process to end; SIGKILLs it if it has not.
 private func waitExit(_ process: Process, seconds: Double) -> Int32? {
-    let deadline = Date().addingTimeInterval(seconds)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return nil }
-    process.waitUntilExit()
-    return process.terminationStatus
+    if let code = waitForExit(process, seconds: seconds) { return code }
+    kill(process.processIdentifier, SIGKILL); process.waitUntilExit()
+    return nil
 }
 
 /// Waits up to a second for `pids` to be gone; returns the survivors (SIGKILLed so none outlives the test).

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `volley` binary with `arguments`; returns exit code, stdout and stderr.
@@ -16,26 +17,15 @@ func runVolley(_ arguments: [String], timeout: TimeInterval = 30) throws -> (cod
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
     try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning { process.terminate() }
+    if waitForExit(process, seconds: timeout) == nil { process.terminate() }
     process.waitUntilExit()
     let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
     let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
     return (process.terminationStatus, out, err)
 }
 
-/// The `volley` executable built next to the test bundle.
-func volleyBinary() -> URL {
-    if let path = ProcessInfo.processInfo.environment["VOLLEY_BIN"] { return URL(fileURLWithPath: path) }
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("volley")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: ".build/debug/volley")
-}
+/// The `volley` executable built next to the test bundle (TestSupport's locator, under the name these tests use).
+func volleyBinary() -> URL { volleyExecutable() }
 
 /// A `volley fixture` child process on a free loopback port, stopped when the test ends.
 final class FixtureProcess {
@@ -48,14 +38,7 @@ final class FixtureProcess {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        var line = Data()
-        let handle = out.fileHandleForReading
-        while !line.contains(10) {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = readFirstLine(from: out.fileHandleForReading)
         guard let range = text.range(of: "http://") else { throw FixtureError.noPort(text) }
         url = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -136,11 +119,12 @@ final class FixtureProcess {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        usleep(700_000)
+        // The header is printed once the run owns its signals and the load begins: wait on it, not a fixed sleep.
+        let header = readFirstLine(from: out.fileHandleForReading)
         process.interrupt()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let text = header + String(decoding: data, as: UTF8.self)
         #expect(process.terminationStatus == 130)
         #expect(text.contains("Requests/sec:"))
         #expect(text.contains("Interrupted"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A fresh temporary folder, removed at the end.
@@ -19,16 +20,11 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
     try process.run()
     defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
     let handle = out.fileHandleForReading
-    var text = Data()
-    while !text.contains(UInt8(ascii: "\n")) {
-        let chunk = handle.availableData
-        if chunk.isEmpty { break }
-        text.append(chunk)
-    }
+    let header = readFirstLine(from: handle)
     kill(process.processIdentifier, signal)
-    text.append(handle.readDataToEndOfFile())
+    let rest = handle.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+    return (process.terminationStatus, header + String(decoding: rest, as: UTF8.self))
 }
 
 @Suite(.serialized) struct OutputFileTests {

@@ -1,3 +1,4 @@
+import UVKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +23,7 @@ final class CommandHandler {
     var idGenerator = ObjectIDGenerator()
     var currentConnections = 0
     var totalConnections = 0
-    let startNanos = monotonicNanos()
+    let startNanos = MonotonicClock.nanoseconds()
 
     /// The reply to `request` (its body; the caller frames it as OP_MSG or OP_REPLY).
     func execute(_ request: WireRequest, connectionID: Int) -> BSONDocument {
@@ -91,7 +92,7 @@ final class CommandHandler {
     }
 
     private func serverStatus() -> BSONDocument {
-        let uptimeMillis = Int64((Self.monotonicNanos() - startNanos) / 1_000_000)
+        let uptimeMillis = Int64((MonotonicClock.nanoseconds() - startNanos) / 1_000_000)
         let c = counters
         return [
             "host": .string("volley-mongod"), "version": .string(Self.version), "process": .string("volley mongod"),
@@ -124,12 +125,6 @@ final class CommandHandler {
     static func cursorReply(id: Int64, namespace: String, batch: [BSONValue], first: Bool) -> BSONDocument {
         ["cursor": .document([first ? "firstBatch" : "nextBatch": .array(batch), "id": .int64(id), "ns": .string(namespace)]),
          "ok": .double(1)]
-    }
-
-    static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     /// Wall-clock milliseconds, for `localTime` and ObjectIds only (never for measuring).

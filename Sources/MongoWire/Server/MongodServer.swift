@@ -59,13 +59,13 @@ public final class MongodServer: @unchecked Sendable {
         self.port = listener.localPort
         self.shared = shared
         stopWakeup = LoopWakeup(loop: loop) { loop.closeAllHandles() }
-        let box = UncheckedBox(loop: loop)
+        let box = ThreadHandover(loop)
         thread = OSThread(name: "mongod") {
             // Delayed replies are due at exact instants; the kernel's default 50 µs slack would blur 500 µs.
             if options.latencyNanos > 0 { setThreadTimerSlack(nanoseconds: 1_000) }
-            box.loop.run()
-            box.loop.closeAllHandles()
-            box.loop.drain()
+            box.value.run()
+            box.value.closeAllHandles()
+            box.value.drain()
         }
     }
 
@@ -80,10 +80,6 @@ public final class MongodServer: @unchecked Sendable {
     }
 
     deinit { stop() }
-}
-
-struct UncheckedBox: @unchecked Sendable {
-    let loop: EventLoop
 }
 
 /// The server's delayed replies: one nanosecond timer (timerfd) and one queue for the whole

@@ -132,11 +132,7 @@ public struct BenchSession {
         } catch {
             throw ResultFileError.writeFailed(path: directory, reason: "cannot create the folder: \(error.localizedDescription)")
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let stamp = formatter.string(from: now)
+        let stamp = RunReport.fileStamp(now)
         for attempt in 1...1000 {
             let name = attempt == 1 ? "\(stamp).json" : "\(stamp)-\(attempt).json"
             let path = (directory as NSString).appendingPathComponent(name)

@@ -1,4 +1,5 @@
 import Foundation
+import UVKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -142,11 +143,5 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeM
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
-/// Monotonic wall time in seconds.
-enum Monotonic {
-    static func seconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
+/// The monotonic clock in seconds, for the polling loops here.
+typealias Monotonic = MonotonicClock

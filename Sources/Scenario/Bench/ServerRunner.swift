@@ -158,10 +158,6 @@ public struct ServerRunner: VariantRunner {
     /// A file name for a variant's profile: `profile-<UTC time>-<variant>.svg`.
     static func profileName(_ variant: String) -> String {
         let slug = String(variant.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return "profile-\(formatter.string(from: Date()))-\(slug).svg"
+        return "profile-\(RunReport.fileStamp(Date()))-\(slug).svg"
     }
 }

@@ -1,4 +1,5 @@
 import Yams
+import Metrics
 
 /// A YAML node with the dotted key path that leads to it, for messages.
 struct Located {

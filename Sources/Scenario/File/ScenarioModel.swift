@@ -1,3 +1,5 @@
+import Metrics
+
 /// A scenario file, validated: what to start, what load to drive, which variants to run,
 /// and what counts as passing. Built by `ScenarioParser`; every field is already checked.
 public struct Scenario: Sendable, Equatable {
