@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler", "volley"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler"]),
     ],
     swiftLanguageModes: [.v6]
 )
