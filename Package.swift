@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley", "TestSupport"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler", "volley"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler"]),
     ],
     swiftLanguageModes: [.v6]
 )

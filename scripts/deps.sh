@@ -6,6 +6,8 @@ set -euo pipefail
 # libdw-dev and libunwind-dev serve the profiler (symbols, unwinding).
 # libluajit2-5.1-dev is the LuaJIT that runs wrk scripts (-s), the Lua Debian's wrk links.
 packages=(pkg-config libuv1-dev zlib1g-dev libdw-dev libunwind-dev wrk nginx-light procps libmongoc-dev python3-pymongo libluajit2-5.1-dev)
+# chromium: the reports' headless browser check (ReportsTests) and the screenshots in docs/.
+packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,16 +2,18 @@ import Histogram
 import Metrics
 import Foundation
 
-/// Gathers each slice's latency histogram from every load thread, merges them, and when all
-/// threads have handed in a slice, reduces it to that slice's percentiles; slices add up to
-/// seconds, whose merged histograms go to `onInterval` (the `--hlog` writer), in order. A slice
-/// is a second in long runs and `sliceNanos(forDuration:)` (100 ms) in short ones. Threads call
-/// in once a slice, not per request; memory stays constant however long the run: only the
-/// slices some thread has not finished yet and the current second are held.
+/// Gathers each second's latency histogram from every load thread, merges them, and when
+/// all threads have handed in a second, reduces it to that second's percentiles and passes
+/// the merged histogram to `onInterval` (the `--hlog` writer), in order. Threads call in once
+/// a second, not per request; memory stays constant however long the run: only the seconds
+/// some thread has not finished yet are held.
+///
+/// Short runs also keep 100 ms slices (`sliceNanos(forDuration:)`): each thread hands in a
+/// small two-digit histogram per slice, which is only added to the slice's; the slices' figures
+/// are worked out once, in `finish`, off the load threads (at most 200 slices of ~25 KB).
 public final class IntervalCollector: @unchecked Sendable {
-    /// What is known of one second (or one slice) once every thread has handed it in.
+    /// What is known of one second once every thread has handed it in.
     public struct Interval: Sendable, Equatable {
-        /// The second, or for `slices` the slice index.
         public var second: Int
         public var count: UInt64
         public var p50Micros: UInt64
@@ -23,115 +25,112 @@ public final class IntervalCollector: @unchecked Sendable {
     /// merged histogram and the second's length in seconds (the last one may be partial).
     public typealias Sink = @Sendable (_ second: Int, _ lengthSeconds: Double, _ histogram: Histogram<UInt64>) -> Void
 
-    /// Runs shorter than this get sub-second slices.
-    public static let shortRunNanos: UInt64 = 20_000_000_000
-
-    /// The slice length for a run of `durationNanos`: 100 ms below 20 s, else one second.
-    public static func sliceNanos(forDuration durationNanos: UInt64) -> UInt64 {
-        durationNanos < shortRunNanos ? 100_000_000 : 1_000_000_000
-    }
-
     private struct Pending {
         var histogram: Histogram<UInt64>
         var reported: Int
-        /// A thread handed it in as its last, partial slice: `finish` closes it with its true length.
+        /// A thread handed it in as its last, partial second: `finish` closes it with its true length.
         var partial = false
     }
 
     private struct State {
+        var slices: [Histogram<UInt64>?] = []
         var pending: [Int: Pending] = [:]
-        var nextSlice = 0
+        var nextSecond = 0
         var finished: [Interval] = []
-        var finishedSlices: [Interval] = []
         var spare: [Histogram<UInt64>] = []
-        /// The slices of the current second merged so far (when slices are shorter than a second).
-        var secondSoFar: Histogram<UInt64>?
     }
 
     private let threads: Int
     private let sink: Sink?
-    /// Slices per second (1, or 10 for 100 ms slices).
-    public let slicesPerSecond: Int
     // An NSLock rather than Synchronization's Mutex: ThreadSanitizer does not see the futex
-    // underneath Mutex as synchronization and reports false races. Taken once a slice per
+    // underneath Mutex as synchronization and reports false races. Taken once a second per
     // thread, never per request. `state` is only touched with `lock` held.
     private let lock = NSLock()
     private var state = State()
 
-    /// A collector for `threads` threads whose slices last `sliceNanos` (a whole divisor of a second).
-    public init(threads: Int, sliceNanos: UInt64 = 1_000_000_000, sink: Sink? = nil) {
-        self.threads = threads
-        self.sink = sink
-        self.slicesPerSecond = max(1, Int(1_000_000_000 / max(sliceNanos, 1)))
+    /// Runs shorter than this get sub-second slices.
+    public static let shortRunNanos: UInt64 = 20_000_000_000
+
+    /// The slice length for a run of `durationNanos`: 100 ms below 20 s, else one second (no slices kept).
+    public static func sliceNanos(forDuration durationNanos: UInt64) -> UInt64 {
+        durationNanos < shortRunNanos ? 100_000_000 : 1_000_000_000
     }
 
-    /// One thread hands in its histogram of slice `second` (nil: nothing was recorded).
-    func submit(second slice: Int, _ histogram: Histogram<UInt64>?, last: Bool = false) {
+    /// A histogram for one slice: the same range as the latency histograms, two significant
+    /// digits (1%, enough for a chart; a tenth of the buckets to add and scan).
+    public static func makeSliceHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+    }
+
+    /// One thread hands in its histogram of `slice`; it is added to the slice's, nothing more.
+    func submitSlice(_ slice: Int, _ histogram: Histogram<UInt64>) {
+        guard histogram.totalCount > 0, slice >= 0 else { return }
         lock.lock()
         defer { lock.unlock() }
-        guard slice >= state.nextSlice else { return }
-        var entry = state.pending[slice] ?? Pending(histogram: state.spare.popLast() ?? Measurement.makeLatencyHistogram(), reported: 0)
-        if let histogram, histogram.totalCount > 0 { entry.histogram.add(histogram) }
-        entry.reported += 1
-        entry.partial = entry.partial || last
-        state.pending[slice] = entry
-        while let ready = state.pending[state.nextSlice], ready.reported >= threads, !ready.partial {
-            finalize(&state, slice: state.nextSlice, length: 1 / Double(slicesPerSecond))
+        while state.slices.count <= slice { state.slices.append(nil) }
+        if state.slices[slice] == nil { state.slices[slice] = Self.makeSliceHistogram() }
+        state.slices[slice]!.add(histogram)
+    }
+
+    /// Each slice's figures (`second` is the slice index), worked out after the run; empty when the run kept no slices.
+    public var slices: [Interval] {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.slices.enumerated().compactMap { index, h in
+            guard let h, h.totalCount > 0 else { return nil }
+            return Interval(second: index, count: h.totalCount, p50Micros: h.valueAtPercentile(50),
+                            p99Micros: h.valueAtPercentile(99), maxMicros: h.maxRecorded)
         }
     }
 
-    /// The run is over (`elapsedNanos` after its start): finishes every slice still open and
+    /// A collector for `threads` threads.
+    public init(threads: Int, sink: Sink? = nil) {
+        self.threads = threads
+        self.sink = sink
+    }
+
+    /// One thread hands in its histogram of `second` (nil: nothing was recorded).
+    func submit(second: Int, _ histogram: Histogram<UInt64>?, last: Bool = false) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard second >= state.nextSecond else { return }
+        var entry = state.pending[second] ?? Pending(histogram: state.spare.popLast() ?? Measurement.makeLatencyHistogram(), reported: 0)
+        if let histogram, histogram.totalCount > 0 { entry.histogram.add(histogram) }
+        entry.reported += 1
+        entry.partial = entry.partial || last
+        state.pending[second] = entry
+        while let ready = state.pending[state.nextSecond], ready.reported >= threads, !ready.partial {
+            finalize(&state, second: state.nextSecond, length: 1)
+        }
+    }
+
+    /// The run is over (`elapsedNanos` after its start): finishes every second still open and
     /// returns the per-second figures.
     public func finish(elapsedNanos: UInt64) -> [Interval] {
         lock.lock()
         defer { lock.unlock() }
         let last = state.pending.keys.max() ?? -1
-        let sliceSeconds = 1 / Double(slicesPerSecond)
-        while state.nextSlice <= last {
-            let slice = state.nextSlice
-            if state.pending[slice] == nil {
-                state.pending[slice] = Pending(histogram: Measurement.makeLatencyHistogram(), reported: 0)
+        while state.nextSecond <= last {
+            let second = state.nextSecond
+            if state.pending[second] == nil {
+                state.pending[second] = Pending(histogram: Measurement.makeLatencyHistogram(), reported: 0)
             }
-            let left = Double(elapsedNanos) / 1e9 - Double(slice) * sliceSeconds
-            finalize(&state, slice: slice, length: max(0.001, min(sliceSeconds, left)), closing: slice == last)
+            let left = Double(elapsedNanos) / 1e9 - Double(second)
+            finalize(&state, second: second, length: max(0.001, min(1, left)))
         }
         return state.finished
     }
 
-    /// The per-slice figures, after `finish`; empty when slices are whole seconds.
-    public var slices: [Interval] {
-        lock.lock()
-        defer { lock.unlock() }
-        return state.finishedSlices
-    }
-
-    private static func figures(_ h: Histogram<UInt64>, at index: Int) -> Interval {
-        Interval(second: index, count: h.totalCount,
-                 p50Micros: h.totalCount == 0 ? 0 : h.valueAtPercentile(50),
-                 p99Micros: h.totalCount == 0 ? 0 : h.valueAtPercentile(99),
-                 maxMicros: h.maxRecorded)
-    }
-
-    private func finalize(_ state: inout State, slice: Int, length: Double, closing: Bool = false) {
-        guard var entry = state.pending.removeValue(forKey: slice) else { return }
+    private func finalize(_ state: inout State, second: Int, length: Double) {
+        guard var entry = state.pending.removeValue(forKey: second) else { return }
         let h = entry.histogram
-        state.nextSlice = slice + 1
-        if slicesPerSecond == 1 {
-            state.finished.append(Self.figures(h, at: slice))
-            sink?(slice, length, h)
-        } else {
-            state.finishedSlices.append(Self.figures(h, at: slice))
-            if state.secondSoFar == nil { state.secondSoFar = Measurement.makeLatencyHistogram() }
-            state.secondSoFar!.add(h)
-            let second = slice / slicesPerSecond
-            if (slice + 1) % slicesPerSecond == 0 || closing {
-                let secondLength = Double(slice % slicesPerSecond) / Double(slicesPerSecond) + length
-                state.finished.append(Self.figures(state.secondSoFar!, at: second))
-                sink?(second, min(1, secondLength), state.secondSoFar!)
-                state.secondSoFar!.reset()
-            }
-        }
+        state.finished.append(Interval(second: second, count: h.totalCount,
+                                       p50Micros: h.totalCount == 0 ? 0 : h.valueAtPercentile(50),
+                                       p99Micros: h.totalCount == 0 ? 0 : h.valueAtPercentile(99),
+                                       maxMicros: h.maxRecorded))
+        sink?(second, length, h)
         entry.histogram.reset()
         state.spare.append(entry.histogram)
+        state.nextSecond = second + 1
     }
 }

@@ -93,8 +93,7 @@ public final class LoadRunner {
             fatalError("cannot create an event loop: \(error)")
         }
 
-        let intervals = IntervalCollector(threads: threadCount, sliceNanos: IntervalCollector.sliceNanos(forDuration: options.durationNanos),
-                                          sink: intervalSink)
+        let intervals = IntervalCollector(threads: threadCount, sink: intervalSink)
         let start = EventLoop.hrtime()
         var wallClock = timespec()
         clock_gettime(CLOCK_REALTIME, &wallClock)

@@ -27,13 +27,15 @@ public struct Recorder {
     /// This thread's CPU use and loop lag, set when its loop ends.
     public var threadLoad: ThreadLoad?
     public var loopLag = Measurement.makeLatencyHistogram()
+    /// Latencies of the current second only, handed to `intervals` when the second is over.
+    private var interval = Measurement.makeLatencyHistogram()
+    private var intervalSecond = 0
     /// Short runs: requests and errors per slice (`sliceNanos` long); empty when slices are seconds.
     public private(set) var perSlice: [TimeSlice] = []
-    /// Length of a slice: a second, or 100 ms in short runs (`IntervalCollector.sliceNanos(forDuration:)`).
+    /// Length of a slice: 100 ms in short runs (`IntervalCollector.sliceNanos(forDuration:)`), else a second (no slices).
     public let sliceNanos: UInt64
-    /// Latencies of the current slice only, handed to `intervals` when the slice is over.
-    private var interval = Measurement.makeLatencyHistogram()
-    private var intervalSlice = 0
+    /// Short runs: latencies of the current slice (two significant digits), handed to `intervals` when the slice is over.
+    private var sliceLatency: Histogram<UInt64>?
     /// The slice of the latest `slot` call.
     private var currentSlice = 0
     private let intervals: IntervalCollector?
@@ -49,7 +51,10 @@ public struct Recorder {
         self.intervals = intervals
         perSecond = []
         perSecond.reserveCapacity(expectedSeconds + 2)
-        if self.sliceNanos < 1_000_000_000 { perSlice.reserveCapacity((expectedSeconds + 2) * Int(1_000_000_000 / self.sliceNanos)) }
+        if self.sliceNanos < 1_000_000_000 {
+            perSlice.reserveCapacity((expectedSeconds + 2) * Int(1_000_000_000 / self.sliceNanos))
+            sliceLatency = IntervalCollector.makeSliceHistogram()
+        }
     }
 
     /// Records one complete response; `latencyNanos` is the latency histograms' figure (in
@@ -61,18 +66,20 @@ public struct Recorder {
         let micros = min(max(latencyNanos / 1000, 1), latency.highestTrackableValue)
         _ = latency.record(micros)
         _ = interval.record(micros)
+        if sliceLatency != nil {
+            _ = sliceLatency!.record(micros)
+            perSlice[currentSlice].requests &+= 1
+            if status > 399 { perSlice[currentSlice].errors &+= 1 }
+        }
         if let uncorrectedNanos {
             _ = uncorrectedLatency.record(min(max(uncorrectedNanos / 1000, 1), latency.highestTrackableValue))
         }
         let statusClass = status / 100
         statusClasses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0] &+= 1
         perSecond[second].requests &+= 1
-        let fine = !perSlice.isEmpty
-        if fine { perSlice[currentSlice].requests &+= 1 }
         if status > 399 {
             errors.status &+= 1
             perSecond[second].errors &+= 1
-            if fine { perSlice[currentSlice].errors &+= 1 }
         }
     }
 
@@ -87,7 +94,7 @@ public struct Recorder {
         case .parse: errors.parse &+= count
         }
         perSecond[slot(now)].errors &+= count
-        if !perSlice.isEmpty { perSlice[currentSlice].errors &+= count }
+        if sliceLatency != nil { perSlice[currentSlice].errors &+= count }
     }
 
     /// Records how late a paced send was against its schedule.
@@ -109,38 +116,49 @@ public struct Recorder {
         lastSampleTime = now
     }
 
-    /// The second of `now`; grows `perSecond` and `perSlice` to reach it and sets `currentSlice`.
     @inline(__always)
     private mutating func slot(_ now: UInt64) -> Int {
-        let offset = now > start ? now - start : 0
-        let second = Int(offset / 1_000_000_000)
+        let second = now > start ? Int((now - start) / 1_000_000_000) : 0
         if second >= perSecond.count {
             // Once a second at most: grows the series to reach the current second.
             while perSecond.count <= second { perSecond.append(SecondSlice(second: perSecond.count)) }
         }
-        let slice = sliceNanos == 1_000_000_000 ? second : Int(offset / sliceNanos)
-        if sliceNanos < 1_000_000_000, slice >= perSlice.count {
-            // Once a slice at most (ten times a second).
-            while perSlice.count <= slice { perSlice.append(TimeSlice(slice: perSlice.count)) }
-        }
-        if slice > intervalSlice { rollInterval(to: slice) }
-        currentSlice = slice
+        if second > intervalSecond { rollInterval(to: second) }
+        if sliceLatency != nil { nextSlice(offset: now > start ? now - start : 0) }
         return second
     }
 
-    /// A slice (or more) is over: its histogram goes to the collector and is reused.
-    private mutating func rollInterval(to slice: Int) {
-        intervals?.submit(second: intervalSlice, interval)
-        interval.reset()
-        for quiet in (intervalSlice + 1)..<slice { intervals?.submit(second: quiet, nil) }
-        intervalSlice = slice
+    /// Short runs: keeps `perSlice` reaching the current slice, handing the finished slice's latencies over (ten times a second).
+    @inline(__always)
+    private mutating func nextSlice(offset: UInt64) {
+        let slice = Int(offset / sliceNanos)
+        if slice >= perSlice.count {
+            while perSlice.count <= slice { perSlice.append(TimeSlice(slice: perSlice.count)) }
+        }
+        if slice > currentSlice {
+            intervals?.submitSlice(currentSlice, sliceLatency!)
+            sliceLatency!.reset()
+            currentSlice = slice
+        }
     }
 
-    /// The run is over: hands over the last, partial slice.
-    public mutating func finishIntervals() {
-        intervals?.submit(second: intervalSlice, interval, last: true)
+    /// A second (or more) is over: its histogram goes to the collector and is reused.
+    private mutating func rollInterval(to second: Int) {
+        intervals?.submit(second: intervalSecond, interval)
         interval.reset()
-        intervalSlice = Int.max
+        for quiet in (intervalSecond + 1)..<second { intervals?.submit(second: quiet, nil) }
+        intervalSecond = second
+    }
+
+    /// The run is over: hands over the last, partial second.
+    public mutating func finishIntervals() {
+        if sliceLatency != nil {
+            intervals?.submitSlice(currentSlice, sliceLatency!)
+            sliceLatency!.reset()
+        }
+        intervals?.submit(second: intervalSecond, interval, last: true)
+        interval.reset()
+        intervalSecond = Int.max
     }
 
     /// This thread's figures as a `Measurement` for merging.

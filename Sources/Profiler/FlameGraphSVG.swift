@@ -67,7 +67,7 @@ public enum FlameGraphSVG {
         #reset { opacity: 0; cursor: pointer; }
         </style>
         <rect x="0" y="0" width="\(width)" height="\(format(height))" fill="#f8f8f0"/>
-        <text id="title" x="\(width / 2)" y="24">\(escape(title))</text>
+        <text id="title" x="\(width / 2)" y="24">\(escape(fittedTitle(title, width: width, summary: "\(total) samples at \(profile.hz) Hz")))<title>\(escape(title))</title></text>
         <text id="reset" x="\(format(pad))" y="24">Reset Zoom</text>
         <text id="summary" x="\(format(Double(width) - pad))" y="24" text-anchor="end">\(total) samples at \(profile.hz) Hz</text>
         <text id="details" x="\(format(pad))" y="\(format(height - 10))"> </text>
@@ -86,6 +86,16 @@ public enum FlameGraphSVG {
         }
         svg += "</g>\n<script type=\"text/ecmascript\"><![CDATA[\n\(script(width: width))\n]]></script>\n</svg>\n"
         return svg
+    }
+
+    /// The title cut (with "…") to the room a centred 17 px title has between "Reset Zoom" on the
+    /// left and the sample count on the right, so the two never overlap; the whole title stays
+    /// as a tooltip. 17 px monospace glyphs are 10.2 px wide (0.6 em), the 12 px monospace count as `charWidth`.
+    static func fittedTitle(_ title: String, width: Int, summary: String) -> String {
+        let side = max(Double(summary.count) * charWidth, 80) + pad + 12
+        let room = Int((Double(width) - 2 * side) / 10.2)
+        if title.count <= room { return title }
+        return room < 2 ? "" : String(title.prefix(room - 1)) + "…"
     }
 
     /// The label that fits a frame of `width` pixels (`..` marks a cut).

@@ -73,6 +73,18 @@ private let sample = NamedProfile(hz: 100, stacks: [
         #expect(collector.titles.contains("all (10 samples, 100.0%)"))
     }
 
+    /// A long title is cut to the room left of the sample count, so the two never overlap; a short one is kept.
+    @Test func longFlameGraphTitleIsCut() {
+        let long = String(repeating: "volley serve --model async ", count: 10)
+        let fitted = FlameGraphSVG.fittedTitle(long, width: 1200, summary: "12345 samples at 199 Hz")
+        #expect(fitted.hasSuffix("…") && fitted.count < long.count)
+        // Centred at 600 px, 10.2 px a glyph: its right end stays left of the count's start (1190 - 23 × 7.2).
+        let titleRight: Double = 600 + Double(fitted.count) * 10.2 / 2
+        let countLeft: Double = 1190 - 23 * 7.2
+        #expect(titleRight < countLeft)
+        #expect(FlameGraphSVG.fittedTitle("CPU profile", width: 1200, summary: "10 samples at 99 Hz") == "CPU profile")
+    }
+
     /// Labels fit their frame, cut with `..`, and vanish when nothing fits.
     @Test func labelsFit() {
         #expect(FlameGraphSVG.label("main", width: 100) == "main")

@@ -23,7 +23,7 @@ enum HTMLPage {
     table{border-collapse:collapse;font-size:13px;margin:6px 0}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
     th{background:#f6f6f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
     .scroll{overflow-x:auto;max-width:100%}
-    figure{margin:8px 0}svg.chart{display:block;width:100%;height:auto;max-width:1200px}
+    figure{margin:8px 0;overflow-x:auto}svg.chart{display:block;width:100%;height:auto;max-width:1200px;min-width:600px}
     .headline{font-size:18px;font-weight:600;padding:10px 14px;border-radius:6px;margin:14px 0}
     .pass{background:#e6f4ea;color:#14532d;border:1px solid #9fd3ae}.fail{background:#fde8e8;color:#7f1d1d;border:1px solid #f0a8a8}
     .warn{background:#fff7e0;color:#6b4500;border:1px solid #f0d58a}.info{background:#eef4fb;color:#1e3a5f;border:1px solid #b7cde8}

@@ -28,7 +28,7 @@ enum ReportCharts {
         var rules: [LineChart.Rule] = []
         if all.count == 1, let v = all.first?.0 {
             marks = ServerSection.slowCallbackMarks(v)
-            if let lag = ServerSection.loopLag(v) { rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99 (whole run)")) }
+            if let lag = ServerSection.loopLag(v) { rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99")) }
         }
         if latency.contains(where: { !$0.points.isEmpty }) {
             out += "<figure>\(timeChart("Latency (\(resolution) slices)", "latency (ms)", latency, end: end, format: { $0.trimmed }, marks: marks, rules: rules))</figure>\n"
@@ -38,7 +38,7 @@ enum ReportCharts {
                 let marks = ServerSection.slowCallbackMarks(pair.0)
                 guard !marks.isEmpty else { continue }
                 var rules: [LineChart.Rule] = []
-                if let lag = ServerSection.loopLag(pair.0) { rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99 (whole run)")) }
+                if let lag = ServerSection.loopLag(pair.0) { rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99")) }
                 let series = [LineChart.Series(name: "p99", points: pair.1.points.compactMap { p in p.p99Micros.map { (p.middle, Double($0) / 1000) } }, color: i),
                               LineChart.Series(name: "p50", points: pair.1.points.compactMap { p in p.p50Micros.map { (p.middle, Double($0) / 1000) } }, color: i, dashed: true)]
                 out += "<figure>\(timeChart("\(pair.0.name): latency and the server's slow callbacks", "latency (ms)", series, end: end, format: { $0.trimmed }, marks: marks, rules: rules))</figure>\n"

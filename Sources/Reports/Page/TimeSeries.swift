@@ -57,7 +57,7 @@ struct TimeSeries {
 
     /// Spread of a per-slice latency percentile, µs.
     func latencySpread(_ key: KeyPath<Point, UInt64?>) -> (low: Double, high: Double)? {
-        Self.spread(points.compactMap { $0[keyPath: key] }.map(Double.init))
+        Self.spread(points.compactMap { $0[keyPath: key] }.map { Double($0) })
     }
 
     static func spread(_ values: [Double]) -> (low: Double, high: Double)? {
