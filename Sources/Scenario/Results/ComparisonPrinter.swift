@@ -36,7 +36,9 @@ public enum ComparisonPrinter {
         if delta.change.isInfinite { return "new" }
         let point = String(format: "%+.1f%%", delta.change * 100)
         guard let low = delta.changeLow, let high = delta.changeHigh else { return point }
-        return point + String(format: " [%+.1f%%, %+.1f%%]", low * 100, high * 100)
+        // Intervals from two or three noisy repeats can span orders of magnitude; past ×10 the digits say nothing.
+        func bound(_ v: Double) -> String { v >= 9.99 ? ">+999%" : String(format: "%+.1f%%", v * 100) }
+        return point + " [\(bound(low)), \(bound(high))]"
     }
 
     static func verdict(_ delta: FigureDelta) -> String {
