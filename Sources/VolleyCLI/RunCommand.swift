@@ -125,8 +125,9 @@ struct RunCommand: ParsableCommand {
             if runner.interrupted { print("Interrupted: results cover \(String(format: "%.2f", result.summary.elapsedSeconds))s.") }
         }
         if let json {
-            let report = RunReport.single(configuration: configuration, measurement: measurement,
+            var report = RunReport.single(configuration: configuration, measurement: measurement,
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
+            report.source = SourceInfo.detect()
             do { try report.write(to: json, overwrite: overwrite) } catch { throw usageError("\(error)") }
         }
         if quiet, let warnings = result.generator?.warnings {
