@@ -30,7 +30,7 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Take the tolerances from this scenario's `max_regression`.")
     var scenario: String?
 
-    @Option(name: .long, help: "Output format: text, md or json.")
+    @Option(name: .long, help: "Output format: text, md, json or html.")
     var format: String = "text"
 
     @Flag(name: .long, help: "Fail (exit 1) on an inconclusive figure too, not only on a regression.")
@@ -41,7 +41,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         guard let format = ComparisonPrinter.Format(rawValue: format) else {
-            throw usageError("unknown format '\(self.format)' (text, md, json)")
+            throw usageError("unknown format '\(self.format)' (text, md, json, html)")
         }
         var tolerances = RegressionTolerances.standard
         if let scenario {

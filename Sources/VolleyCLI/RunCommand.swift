@@ -135,6 +135,7 @@ struct RunCommand: ParsableCommand {
             var report = RunReport.single(configuration: configuration, measurement: measurement,
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
             report.variants[0].interrupted = result.interrupted
+            report.source = SourceInfo.detect()
             try outputs.write(try report.jsonData(), for: "--json")
         }
         if quiet, let warnings = result.generator?.warnings {

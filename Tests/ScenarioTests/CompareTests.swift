@@ -90,7 +90,7 @@ import VolleyCLI
         }
     }
 
-    /// Text, Markdown and JSON renderings carry every figure and the verdict.
+    /// Text, Markdown, HTML and JSON renderings carry every figure and the verdict.
     @Test func renderings() throws {
         let new = ReportFixtures.report([ReportFixtures.variant("sync /", latenciesMicros: ReportFixtures.spread(2000, 100, 30_000))])
         let c = try Comparison.compare(base: base, new: new, basePath: "a.json", newPath: "b.json")
@@ -102,6 +102,8 @@ import VolleyCLI
         let md = ComparisonPrinter.render(c, format: .md)
         #expect(md.contains("| sync / | p99 |"))
         #expect(md.contains("(1 run)"))
+        let html = ComparisonPrinter.render(c, format: .html)
+        #expect(html.contains("<td>sync /</td><td>p99</td>") && html.contains("(1 run)") && html.contains("only in base: async /"))
         let json = try JSONSerialization.jsonObject(with: Data(ComparisonPrinter.render(c, format: .json).utf8)) as? [String: Any]
         #expect((json?["variants"] as? [[String: Any]])?.count == 1)
     }

@@ -45,6 +45,13 @@ import Testing
         #expect(fail.out.contains("FAIL  run  p99<1ms"))
     }
 
+    /// The hidden slowdown flag of `serve` (used to test the gate) refuses a value that is not a duration.
+    @Test func debugWorkFlagIsValidated() throws {
+        let result = try runVolley(["serve", "--port", "0", "--debug-work-per-request", "soon"])
+        #expect(result.code == 2)
+        #expect(result.err.contains("--debug-work-per-request"))
+    }
+
     /// A malformed threshold or error rate is bad usage (exit 2) before any load is sent.
     @Test(arguments: [(["--threshold", "p99 50ms"], "no comparison"), (["--max-error-rate", "lots"], "max-error-rate")])
     func badGateFlags(flags: [String], mentions: String) throws {

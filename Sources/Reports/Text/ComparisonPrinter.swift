@@ -4,12 +4,13 @@ import Scenario
 
 /// Renders a `Comparison` as aligned text, Markdown or JSON.
 public enum ComparisonPrinter {
-    public enum Format: String, CaseIterable, Sendable { case text, md, json }
+    public enum Format: String, CaseIterable, Sendable { case text, md, json, html }
 
     public static func render(_ comparison: Comparison, format: Format) -> String {
         switch format {
         case .text: return text(comparison)
         case .md: return markdown(comparison)
+        case .html: return html(comparison)
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -37,7 +38,9 @@ public enum ComparisonPrinter {
         if delta.change.isInfinite { return "new" }
         let point = String(format: "%+.1f%%", delta.change * 100)
         guard let low = delta.changeLow, let high = delta.changeHigh else { return point }
-        return point + String(format: " [%+.1f%%, %+.1f%%]", low * 100, high * 100)
+        // Intervals from two or three noisy repeats can span orders of magnitude; past ×10 the digits say nothing.
+        func bound(_ v: Double) -> String { v >= 9.99 ? ">+999%" : String(format: "%+.1f%%", v * 100) }
+        return point + " [\(bound(low)), \(bound(high))]"
     }
 
     static func verdict(_ delta: FigureDelta) -> String {
@@ -92,6 +95,25 @@ public enum ComparisonPrinter {
         for change in comparison.configurationChanges { out += "configuration changed: \(change.line)\n" }
         for note in comparison.notes { out += "note: \(note)\n" }
         return out + summary(comparison) + "\n"
+    }
+
+    /// One offline HTML page: the same table as Markdown, through the report's table code.
+    static func html(_ comparison: Comparison) -> String {
+        var body = "<h1>Volley comparison</h1>\n<p class=\"meta\">\(HTML.escape(comparison.basePath)) → \(HTML.escape(comparison.newPath))<br>\(HTML.escape(levelLine(comparison)))</p>\n"
+        body += HTMLReport.table(header, rows(comparison), numeric: [2, 3, 4, 5])
+        let notes = comparison.onlyInBase.map { "only in base: \($0)" } + comparison.onlyInNew.map { "only in new: \($0)" }
+            + comparison.configurationChanges.map { "configuration changed: \($0.line)" } + comparison.notes.map { "note: \($0)" }
+        if !notes.isEmpty { body += "<ul>" + notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
+        body += "<p><strong>\(HTML.escape(summary(comparison)))</strong></p>\n"
+        return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Volley comparison</title>
+        <style>body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1240px;color:#222;padding:0 12px}
+        table{border-collapse:collapse;font-size:13px}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left}
+        td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#666}</style></head><body>
+        \(body)</body></html>
+
+        """
     }
 
     static func markdown(_ comparison: Comparison) -> String {
