@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "Scenario", dependencies: [
             "LoadGen", "Metrics", "HTTP1",
-            .product(name: "Yams", package: "Yams"),
+            "Profiler", .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // SIGPROF sampler (C) and its Swift side; libdw (elfutils) names the sampled addresses.

@@ -41,7 +41,9 @@ public enum LoadPhase {
     }
 
     /// Warm-up, then the measured run; returns the variant's result named `name`.
-    public static func run(name: String, load: LoadSpec, url: HTTPURL, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
+    /// `measured` is told when the measured run (not the warm-up) begins and ends, for a profile of exactly that window.
+    public static func run(name: String, load: LoadSpec, url: HTTPURL, context: VariantContext,
+                           measured: MeasuredWindow? = nil) throws(VariantRunError) -> VariantOutcome {
         let restore = CPUAffinity.pin(load.cpus)
         defer { CPUAffinity.restore(restore) }
         if load.warmupNanos > 0 {
@@ -52,9 +54,11 @@ public enum LoadPhase {
         }
         let engine = try runner(options(load, url: url))
         context.progress.phase("load", nanos: load.durationNanos)
+        measured?.begin()
         let before = CPUTime.now()
         let measurement = engine.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
         let after = CPUTime.now()
+        measured?.end()
         var result = VariantResult(name: name, configuration: engine.options.configuration, measurement: measurement)
         // The engine always reports its threads' health; the process CPU time joins it.
         var generator = result.generator
@@ -81,6 +85,13 @@ public enum LoadPhase {
             throw VariantRunError(error.description)
         }
     }
+}
+
+/// Callbacks around the measured run of a variant (after the warm-up).
+public struct MeasuredWindow {
+    public var begin: () -> Void
+    public var end: () -> Void
+    public init(begin: @escaping () -> Void, end: @escaping () -> Void) { self.begin = begin; self.end = end }
 }
 
 /// Process CPU time from getrusage.

@@ -17,6 +17,8 @@ public struct ServerRunner: VariantRunner {
     public var readyTimeout: Double = 20
     /// The server's own `--grace`; SIGKILL follows a second after it.
     public var graceSeconds: Int = 2
+    /// Samples per CPU-second when profiling a `command` server (prime, so it does not beat with periodic work).
+    public var profileHz: Int = 99
 
     public init(executable: String = ServerRunner.currentExecutable()) { self.executable = executable }
 
@@ -28,6 +30,13 @@ public struct ServerRunner: VariantRunner {
     }
 
     public func unsupported(_ plan: VariantPlan) -> String? {
+        if case .command(let spec) = plan.target {
+            if let why = LoadPhase.unsupported(plan.load) { return why }
+            if spec.database != .none, !FileManager.default.isExecutableFile(atPath: executable) {
+                return "cannot start the built-in mongod: `\(executable)` is not executable"
+            }
+            return commandUnsupported(spec)
+        }
         guard case .server = plan.target else { return "not a server variant" }
         if let why = LoadPhase.unsupported(plan.load) { return why }
         guard FileManager.default.isExecutableFile(atPath: executable) else { return "cannot start servers: `\(executable)` is not executable" }
@@ -55,6 +64,7 @@ public struct ServerRunner: VariantRunner {
     }
 
     public func run(_ plan: VariantPlan, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
+        if case .command(let spec) = plan.target { return try runCommand(plan, spec: spec, context: context) }
         guard case .server(let spec) = plan.target else { throw VariantRunError("not a server variant") }
         if context.handleInterrupt { BenchInterrupt.install() }
         let interrupted = { context.handleInterrupt && BenchInterrupt.requested }
@@ -69,18 +79,7 @@ public struct ServerRunner: VariantRunner {
             try? FileManager.default.removeItem(atPath: logs)
         }
 
-        var mongoURI: String?
-        switch spec.database {
-        case .none: break
-        case .uri(let uri): mongoURI = uri
-        case .builtin(let latency):
-            let mongod = try ChildProcess(name: "volley mongod", executable: executable,
-                                          arguments: Self.mongodArguments(latencyNanos: latency), cpus: spec.cpus,
-                                          logPath: logs + "/mongod.log")
-            children.append(mongod)
-            mongoURI = try mongod.readyLine(prefix: "listening on ", timeout: readyTimeout, interrupted: interrupted)
-                .trimmingCharacters(in: .whitespaces)
-        }
+        let mongoURI = try startDatabase(spec.database, cpus: spec.cpus, logs: logs, children: &children, interrupted: interrupted)
 
         var profilePath: String?
         if context.profile {
@@ -123,6 +122,22 @@ public struct ServerRunner: VariantRunner {
             outcome.result.profiles = (outcome.result.profiles ?? []) + [(profilePath as NSString).lastPathComponent]
         }
         return outcome
+    }
+
+    /// Starts the built-in mongod when `database` asks for it (appending it to `children`); the URI to give the server.
+    func startDatabase(_ database: DatabaseSpec, cpus: [Int]?, logs: String, children: inout [ChildProcess],
+                       interrupted: () -> Bool) throws(VariantRunError) -> String? {
+        switch database {
+        case .none: return nil
+        case .uri(let uri): return uri
+        case .builtin(let latency):
+            let mongod = try ChildProcess(name: "volley mongod", executable: executable,
+                                          arguments: Self.mongodArguments(latencyNanos: latency), cpus: cpus,
+                                          logPath: logs + "/mongod.log")
+            children.append(mongod)
+            return try mongod.readyLine(prefix: "listening on ", timeout: readyTimeout, interrupted: interrupted)
+                .trimmingCharacters(in: .whitespaces)
+        }
     }
 
     /// Polls `/health` until it answers 200.
