@@ -1,7 +1,8 @@
 // perf_event_open sampler for another process (the server under test, whatever its language):
-// a software cpu-clock event on every thread of the target (one per thread that exists at start,
-// each with `inherit` so threads created later are counted into their creator's ring), sampling
-// the instruction pointer and the user callchain the kernel walks by frame pointers. A reader
+// a software cpu-clock event on every thread of the target, sampling the instruction pointer and
+// the user callchain the kernel walks by frame pointers. One event per thread (per-task, any CPU):
+// the kernel refuses to mmap an `inherit` per-task event, so instead of inheriting, the reader
+// looks for new threads in /proc/PID/task every 200 ms and opens events on them too. A reader
 // thread copies records out of the mmap'd rings into a growing buffer; nothing here runs in the
 // target, and nothing here is a signal handler.
 #define _GNU_SOURCE
@@ -37,6 +38,7 @@ struct perf_session {
     pid_t pid;
     perf_event_t events[MAX_EVENTS];
     int count;
+    int hz;
     size_t page;
     pthread_t reader;
     int reader_started;
@@ -127,34 +129,58 @@ static void read_all(perf_session *s) {
     for (int i = 0; i < s->count; i++) read_ring(s, &s->events[i]);
 }
 
+static int open_thread(perf_session *s, pid_t tid, int enabled);
+
+// Opens events on threads of the target that have none yet; 0, or the first error other than a
+// thread that ended meanwhile (ESRCH).
+static int scan_threads(perf_session *s, int enabled) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)s->pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL) return errno;
+    int status = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        pid_t tid = (pid_t)atoi(entry->d_name);
+        int known = 0;
+        for (int i = 0; i < s->count && !known; i++) known = s->events[i].tid == tid;
+        if (known) continue;
+        int error = open_thread(s, tid, enabled);
+        if (error != 0 && error != ESRCH) { status = error; break; }
+    }
+    closedir(dir);
+    return status;
+}
+
 static void *reader_main(void *context) {
     perf_session *s = context;
-    while (!atomic_load(&s->stopping)) {
+    for (unsigned round = 1; !atomic_load(&s->stopping); round++) {
         usleep(20000);
         read_all(s);
+        if (round % 10 == 0) scan_threads(s, 1);
     }
     return NULL;
 }
 
-static int open_thread(perf_session *s, pid_t tid, int hz) {
+static int open_thread(perf_session *s, pid_t tid, int enabled) {
     if (s->count >= MAX_EVENTS) return ENOSPC;
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.size = sizeof attr;
     attr.type = PERF_TYPE_SOFTWARE;
     attr.config = PERF_COUNT_SW_CPU_CLOCK;
-    attr.sample_period = 1000000000ull / (uint64_t)hz; // cpu-clock counts nanoseconds of the thread's CPU time
+    attr.sample_period = 1000000000ull / (uint64_t)s->hz; // cpu-clock counts nanoseconds of the thread's CPU time
     attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN;
-    attr.disabled = 1;
-    attr.inherit = 1;
+    attr.disabled = enabled ? 0 : 1;
     attr.exclude_kernel = 1;
     attr.exclude_hv = 1;
     attr.exclude_callchain_kernel = 1;
-    attr.sample_max_stack = SAMPLER_MAX_DEPTH;
+    attr.sample_max_stack = SAMPLER_MAX_DEPTH - 1; // kernel.perf_event_max_stack is 127 by default
     attr.wakeup_events = 1;
     int fd = perf_open(&attr, tid);
-    if (fd < 0 && errno == EINVAL) {
-        attr.sample_max_stack = 0; // kernels before 4.8 do not know it
+    if (fd < 0 && (errno == EINVAL || errno == EOVERFLOW)) {
+        attr.sample_max_stack = 0; // kernels before 4.8 do not know it; a lower perf_event_max_stack refuses 127
         fd = perf_open(&attr, tid);
     }
     if (fd < 0) return errno;
@@ -175,25 +201,11 @@ int perf_session_open(pid_t pid, int hz, perf_session **out) {
     perf_session *s = calloc(1, sizeof *s);
     if (s == NULL) return ENOMEM;
     s->pid = pid;
+    s->hz = hz;
     s->page = (size_t)sysconf(_SC_PAGESIZE);
     pthread_mutex_init(&s->lock, NULL);
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    DIR *dir = opendir(path);
-    if (dir == NULL) {
-        int error = errno;
-        free(s);
-        return error;
-    }
-    int status = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-        int error = open_thread(s, (pid_t)atoi(entry->d_name), hz);
-        // A thread that ended meanwhile is no error; anything else (EACCES, EPERM) is.
-        if (error != 0 && error != ESRCH) { status = error; break; }
-    }
-    closedir(dir);
+    // A thread that ended meanwhile is no error; anything else (EACCES, EPERM) is.
+    int status = scan_threads(s, 0);
     if (status == 0 && s->count == 0) status = ESRCH;
     if (status != 0) {
         perf_session_close(s);
