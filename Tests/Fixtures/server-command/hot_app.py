@@ -14,19 +14,19 @@ def hot_python_function(rounds):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    disable_nagle_algorithm = True
+
     def do_GET(self):
-        body = ("hot %d\n" % hot_python_function(20000)).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        body = ("hot %d\n" % hot_python_function(100000)).encode()
+        # One write per response: separate header and body writes meet delayed ACKs (40 ms each).
+        head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body)
+        self.wfile.write(head.encode() + body)
 
     def log_message(self, *args):
         pass
 
 
 if __name__ == "__main__":
-    server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
     print("hot_app listening on", sys.argv[1], flush=True)
     server.serve_forever()
