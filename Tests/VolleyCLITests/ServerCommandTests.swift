@@ -115,6 +115,47 @@ private final class CommandScenario {
         #expect(run.left.isEmpty)
     }
 
+    /// Ctrl-C or SIGTERM during the load: bench stops the command's whole process group (the
+    /// shell, and the server it put in the background), keeps what was measured, and leaves nothing.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func signalDuringLoadLeavesNothing(signal: Int32) throws {
+        let scenario = try CommandScenario("""
+        name: cmd
+        server:
+          command: "python3 -m http.server {port} --bind 127.0.0.1 >/dev/null 2>&1 & exec sleep 60"
+        load: {threads: 1, connections: 1, duration: 30s}
+        """)
+        let outURL = scenario.url.appendingPathComponent("out.txt")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = volleyBinary()
+        process.arguments = ["bench", scenario.url.appendingPathComponent("scenario.yaml").path, "--out", scenario.results]
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = process.standardOutput
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && process.isRunning {
+            if let text = try? String(contentsOf: outURL, encoding: .utf8), text.contains(": load ") { break }
+            usleep(20_000)
+        }
+        let children = CommandScenario.startedBy(process.processIdentifier)
+        #expect(children.count >= 2, "the shell and its background server: \(children)")
+        kill(process.processIdentifier, signal)
+        let stopBy = Date().addingTimeInterval(15)
+        while process.isRunning && Date() < stopBy { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        // bench turns SIGTERM into the same orderly stop as Ctrl-C.
+        #expect([130, 143].contains(process.terminationStatus))
+        var left = CommandScenario.startedBy(process.processIdentifier)
+        let goneBy = Date().addingTimeInterval(2)
+        while !left.isEmpty && Date() < goneBy { usleep(20_000); left = CommandScenario.startedBy(process.processIdentifier) }
+        for pid in left { kill(pid, SIGKILL) }
+        #expect(left.isEmpty)
+        let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        #expect(output.contains("result: "), "\(output)")
+    }
+
     /// A program that does not exist is refused before anything starts.
     @Test func missingProgramIsRefusedUpFront() throws {
         let scenario = try CommandScenario("""
