@@ -67,6 +67,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
     var profileFormat: String?
 
+    @Option(name: .long, help: "With --profile: profile this local process (the server under test) for the run instead of the generator.")
+    var profilePid: Int32?
+
+    @Option(name: .long, help: "Profiler for --profile-pid: auto (py-spy for a Python process, else perf), perf or py-spy.")
+    var profileWith: String = "auto"
+
     @Flag(name: .long, help: "Overwrite existing --json/--hgrm/--hlog/--profile files.")
     var overwrite = false
 
