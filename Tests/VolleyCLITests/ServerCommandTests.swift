@@ -77,6 +77,18 @@ private final class CommandScenario {
     }
 }
 
+/// Builds the C fixture server with frame pointers; returns the binary's path.
+private func compileHotServer() throws -> String {
+    let binary = FileManager.default.temporaryDirectory.appendingPathComponent("volley-hot-server-\(UUID().uuidString)").path
+    let cc = Process()
+    cc.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
+    cc.arguments = ["-fno-omit-frame-pointer", "-O1", "-o", binary, fixtures.appendingPathComponent("hot_server.c").path]
+    try cc.run()
+    cc.waitUntilExit()
+    try #require(cc.terminationStatus == 0)
+    return binary
+}
+
 @Suite(.serialized) struct ServerCommandTests {
     /// A command that exits before it is ready: exit 2, its last output in the message, and nothing left running.
     @Test func failingCommandExitsTwoWithItsOutput() throws {
@@ -172,14 +184,8 @@ private final class CommandScenario {
     /// A C server built with frame pointers and a known hot function: at least 70% of the perf
     /// samples of its measured window hold that function.
     @Test func perfProfileOfANativeServer() throws {
-        let binary = FileManager.default.temporaryDirectory.appendingPathComponent("volley-hot-server-\(UUID().uuidString)").path
+        let binary = try compileHotServer()
         defer { try? FileManager.default.removeItem(atPath: binary) }
-        let cc = Process()
-        cc.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
-        cc.arguments = ["-fno-omit-frame-pointer", "-O1", "-o", binary, fixtures.appendingPathComponent("hot_server.c").path]
-        try cc.run()
-        cc.waitUntilExit()
-        try #require(cc.terminationStatus == 0)
         let scenario = try CommandScenario("""
         name: cmd
         server:
@@ -195,6 +201,45 @@ private final class CommandScenario {
         let samples = try scenario.foldedSamples(containing: "hot_spin")
         #expect(samples.total >= 20, "too few samples: \(samples)")
         #expect(Double(samples.hits) >= 0.7 * Double(samples.total), "\(samples)")
+    }
+
+    /// `volley run --profile-pid` profiles a running native server for the run; a profiler that
+    /// cannot attach (py-spy on a C process) is one warning and the run still succeeds.
+    @Test func runProfilesAnotherProcess() throws {
+        let binary = try compileHotServer()
+        defer { try? FileManager.default.removeItem(atPath: binary) }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["0"]
+        let pipe = Pipe()
+        server.standardOutput = pipe
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        // Its ready line names the port it got.
+        let ready = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(Int(ready.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""), "ready line: \(ready)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("volley-ppid-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let folded = folder.appendingPathComponent("p.folded").path
+        let url = "http://127.0.0.1:\(port)/"
+        let run = try runVolley(["-t1", "-c2", "-d2s", "--profile-pid", String(server.processIdentifier), "--profile", folded, "--profile-hz", "99", url], timeout: 30)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.err.contains("samples of process \(server.processIdentifier) (perf, 99 Hz)"))
+        let text = try String(contentsOfFile: folded, encoding: .utf8)
+        var total = 0, hits = 0
+        for line in text.split(separator: "\n") {
+            guard let count = Int(line.split(separator: " ").last ?? "") else { continue }
+            total += count
+            if line.contains(";hot_spin ") { hits += count }
+        }
+        #expect(total >= 20 && Double(hits) >= 0.7 * Double(total), "\(hits) of \(total)")
+
+        let refused = try runVolley(["-t1", "-c1", "-d1s", "--profile-pid", String(server.processIdentifier), "--profile-with", "py-spy",
+                                     "--profile", folder.appendingPathComponent("q.folded").path, url], timeout: 30)
+        #expect(refused.code == 0, "\(refused.err)")
+        #expect(refused.err.components(separatedBy: "warning: no profile of process").count == 2, "\(refused.err)")
+        #expect(refused.out.contains("Requests/sec"))
     }
 
     /// A Python app with a known hot function, profiled by py-spy (chosen by itself for a Python

@@ -1,6 +1,6 @@
 // A minimal keep-alive HTTP server on 127.0.0.1 for the perf-profiler test: every request spends
 // its time in hot_spin(), so a CPU profile of this process must show it. Built by the test with
-// `cc -fno-omit-frame-pointer -O1`. Usage: hot_server PORT
+// `cc -fno-omit-frame-pointer -O1`. Usage: hot_server PORT (0: any free port, printed on the ready line)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -37,7 +37,9 @@ int main(int argc, char **argv) {
         perror("hot_server: bind");
         return 1;
     }
-    printf("hot_server listening on %d\n", port);
+    socklen_t length = sizeof address;
+    getsockname(listener, (struct sockaddr *)&address, &length); // port 0: the one the kernel chose
+    printf("hot_server listening on %d\n", ntohs(address.sin_port));
     fflush(stdout);
     struct pollfd fds[256];
     char buffer[8192];
