@@ -27,6 +27,8 @@ public final class ProcessProfile: @unchecked Sendable {
     public let pid: Int32
     public let kind: ProcessProfilerKind
     public let hz: Int
+    /// Samples whose stack was unwound from a copy with DWARF CFI (frame pointers missing), after `stop`.
+    public private(set) var dwarfUnwound: UInt64 = 0
     private var perf: OpaquePointer?
     private var pySpy: PySpyRecorder?
     private let startNanos: UInt64
@@ -96,9 +98,10 @@ public final class ProcessProfile: @unchecked Sendable {
                 counts.pointee[stack, default: 0] += Int(weight)
             }, pointer)
         }
-        var samples: UInt64 = 0, lost: UInt64 = 0
+        var samples: UInt64 = 0, lost: UInt64 = 0, dwarf: UInt64 = 0
         var threads: Int32 = 0
-        perf_session_counts(session, &samples, &lost, &threads)
+        perf_session_counts(session, &samples, &lost, &threads, &dwarf)
+        dwarfUnwound = dwarf
         var names: [Int32: String] = [:]
         for tid in Set(counts.keys.map(\.thread)) {
             names[tid] = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?

@@ -103,7 +103,8 @@ char *sampler_cxx_demangle(const char *name);
 typedef struct perf_session perf_session;
 
 /// Opens (disabled) events on every thread of `pid` at `hz` samples per thread CPU-second, callchains
-/// from frame pointers. Returns 0, or an errno value (EACCES/EPERM: not permitted; ESRCH: no process).
+/// from frame pointers, and stack copies unwound with libdwfl where those are short
+/// (VOLLEY_PERF_UNWIND=fp|dwarf|auto, default auto). Returns 0, or an errno value (EACCES/EPERM: not permitted; ESRCH: no process).
 int perf_session_open(pid_t pid, int hz, perf_session **out);
 
 /// Enables the events and starts the thread that empties their rings. Returns 0 or an errno value.
@@ -115,8 +116,9 @@ void perf_session_stop(perf_session *session);
 /// Hands every sample read so far to `fn` (frames leaf first; the thread name is empty) and frees them.
 size_t perf_session_drain(perf_session *session, sampler_sample_fn fn, void *context);
 
-/// Samples read, samples the kernel reported lost, threads with an event.
-void perf_session_counts(perf_session *session, uint64_t *samples, uint64_t *lost, int *threads);
+/// Samples read, samples the kernel reported lost, threads with an event, samples unwound from
+/// their stack copy with DWARF CFI (frame pointers missing).
+void perf_session_counts(perf_session *session, uint64_t *samples, uint64_t *lost, int *threads, uint64_t *dwarf_unwound);
 
 /// Closes the events (stopping first if needed) and frees the session.
 void perf_session_close(perf_session *session);

@@ -163,7 +163,8 @@ extension ServerRunner {
                 try? ProfileFormat.speedscope.render(named, title: plan.name).write(to: URL(fileURLWithPath: speedscope), options: .atomic)
                 let written = [path, folded, speedscope].filter { FileManager.default.fileExists(atPath: $0) }
                 outcome.result.profiles = (outcome.result.profiles ?? []) + written.map { ($0 as NSString).lastPathComponent }
-                notes.append("profile: \(running.kind.rawValue) at \(running.hz) Hz on process \(running.pid), measured window only, \(named.sampleCount) samples")
+                notes.append("profile: \(running.kind.rawValue) at \(running.hz) Hz on process \(running.pid), measured window only, \(named.sampleCount) samples"
+                             + (running.dwarfUnwound > 0 ? " (\(running.dwarfUnwound) unwound from stack copies: frame pointers missing)" : ""))
             } catch {
                 profileWarning = error.message
             }
