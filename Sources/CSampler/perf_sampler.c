@@ -8,10 +8,11 @@
 //
 // Where frame pointers are missing the kernel's walk stops after a frame or two. So each sample
 // also carries a copy of the top of the user stack (PERF_SAMPLE_STACK_USER, 8 KiB) and the
-// registers the unwinder starts from (PERF_SAMPLE_REGS_USER: bp, sp, ip); a sample whose
-// frame-pointer chain has at most two frames is unwound again by libdwfl from the copy, with the
-// DWARF CFI (.eh_frame) of the target's ELF files. VOLLEY_PERF_UNWIND=fp turns the copies off,
-// =dwarf unwinds every sample that way.
+// registers the unwinder starts from (PERF_SAMPLE_REGS_USER: bp, sp, ip); every sample is
+// unwound again by libdwfl from the copy, with the DWARF CFI (.eh_frame) of the target's ELF
+// files, and the longer of the two stacks is kept (a library built without frame pointers, such
+// as libuv, cuts the kernel's walk short). VOLLEY_PERF_UNWIND=fp turns the copies off, =dwarf
+// keeps the DWARF stack whenever it has one.
 #define _GNU_SOURCE
 #include "csampler.h"
 
@@ -234,11 +235,11 @@ static void read_ring(perf_session *s, perf_event_t *e) {
             const uint8_t *stack = (const uint8_t *)p;
             uint64_t dyn_size = stack_size > 0 && p + stack_size / 8 < end ? p[stack_size / 8] : stack_size;
             if (dyn_size < stack_size) stack_size = dyn_size;
-            if (have_registers && stack_size > 0 && (s->unwind == UNWIND_DWARF || depth <= 2)) {
+            if (have_registers && stack_size > 0) {
                 s->input = (unwind_input){.stack = stack, .stack_size = stack_size, .bp = bp, .sp = sp, .ip = rip};
                 uint64_t frames[SAMPLER_MAX_DEPTH];
                 size_t unwound = unwind_copy(s, (pid_t)tid, frames);
-                if (unwound > depth) {
+                if (unwound > depth || (s->unwind == UNWIND_DWARF && unwound > 0)) {
                     memcpy(out + 3, frames, unwound * sizeof *frames);
                     depth = unwound;
                     s->dwarf_unwound++;
