@@ -83,8 +83,13 @@ private final class CommandScenario {
 /// Builds the C fixture server (with frame pointers unless told otherwise); returns the binary's path.
 private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-O1"]) throws -> String {
     let binary = FileManager.default.temporaryDirectory.appendingPathComponent("volley-hot-server-\(UUID().uuidString)").path
+    // cc, else the clang that ships with the Swift toolchain (on PATH beside swift).
+    let compilers = ["cc", "clang", "gcc"].flatMap { name in
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map { "\($0)/\(name)" }
+    }
+    let compiler = try #require(compilers.first { FileManager.default.isExecutableFile(atPath: $0) }, "no C compiler on PATH")
     let cc = Process()
-    cc.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
+    cc.executableURL = URL(fileURLWithPath: compiler)
     cc.arguments = flags + ["-o", binary, fixtures.appendingPathComponent("hot_server.c").path]
     try cc.run()
     cc.waitUntilExit()
@@ -196,7 +201,7 @@ private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-
         server:
           command: [\(binary), "{port}"]
           ready_log: hot_server listening
-        load: {threads: 1, connections: 2, duration: 2s, warmup: 300ms}
+        load: {threads: 1, connections: 2, duration: 3s, warmup: 300ms}
         profile: perf
         """)
         let run = try scenario.run()
@@ -204,7 +209,8 @@ private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-
         let variant = try scenario.variant()
         #expect((variant["profiles"] as? [String])?.contains { $0.hasSuffix(".svg") } == true)
         let samples = try scenario.foldedSamples(containing: "hot_spin", under: "answer")
-        #expect(samples.total >= 20, "too few samples: \(samples)")
+        // 99 Hz of the server's CPU time: on a loaded 2-core machine it may get a fraction of a core.
+        #expect(samples.total >= 15, "too few samples: \(samples)")
         #expect(Double(samples.hits) >= 0.7 * Double(samples.total), "\(samples)")
     }
 
@@ -229,7 +235,7 @@ private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-
         defer { try? FileManager.default.removeItem(at: folder) }
         let folded = folder.appendingPathComponent("p.folded").path
         let url = "http://127.0.0.1:\(port)/"
-        let run = try runVolley(["-t1", "-c2", "-d2s", "--profile-pid", String(server.processIdentifier), "--profile", folded, "--profile-hz", "99", url], timeout: 30)
+        let run = try runVolley(["-t1", "-c2", "-d3s", "--profile-pid", String(server.processIdentifier), "--profile", folded, "--profile-hz", "99", url], timeout: 30)
         #expect(run.code == 0, "\(run.err)")
         #expect(run.err.contains("samples of process \(server.processIdentifier) (perf, 99 Hz)"))
         let text = try String(contentsOfFile: folded, encoding: .utf8)
@@ -239,7 +245,7 @@ private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-
             total += count
             if line.contains(";hot_spin ") { hits += count }
         }
-        #expect(total >= 20 && Double(hits) >= 0.7 * Double(total), "\(hits) of \(total)")
+        #expect(total >= 15 && Double(hits) >= 0.7 * Double(total), "\(hits) of \(total)")
 
         let refused = try runVolley(["-t1", "-c1", "-d1s", "--profile-pid", String(server.processIdentifier), "--profile-with", "py-spy",
                                      "--profile", folder.appendingPathComponent("q.folded").path, url], timeout: 30)
