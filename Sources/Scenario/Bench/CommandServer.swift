@@ -75,10 +75,10 @@ extension ServerRunner {
             throw VariantRunError("cannot create \(context.outputDirectory): \(error.localizedDescription)")
         }
         var children: [ChildProcess] = []
-        var profile: ProcessProfile?
+        var profile: MeasuredProfile?
         var watcher: AsyncioSlowCallbacks?
         defer {
-            _ = try? profile?.stop()
+            profile?.abandon()
             _ = watcher?.stop()
             for child in children.reversed() { child.stop(grace: Double(spec.graceNanos) / 1e9, signal: child.name == "volley mongod" ? SIGTERM : spec.stopSignal) }
             try? FileManager.default.removeItem(atPath: scratch)
@@ -124,19 +124,11 @@ extension ServerRunner {
         try waitReady(server, spec: spec, port: port, logPath: logPath, interrupted: interrupted)
 
         let url = try LoadPhase.requestURL(base: "http://127.0.0.1:\(port)/", load: plan.load)
-        var profileWarning: String?
         var loadStartedAt: Double?
+        if context.profile { profile = MeasuredProfile(kind: spec.profiler.kind, hz: profileHz, executable: executable) }
         let measured = MeasuredWindow(begin: {
             loadStartedAt = Monotonic.seconds()
-            guard context.profile else { return }
-            do {
-                profile = try ProcessProfile(pid: server.pid, kind: spec.profiler.kind, hz: self.profileHz,
-                                             pySpyPath: ProcessProfile.pySpyPath(near: self.executable))
-            } catch let error as ProcessProfilerError {
-                profileWarning = error.message
-            } catch {
-                profileWarning = "\(error)"
-            }
+            profile?.begin(pid: server.pid)
         }, end: {})
         var outcome: VariantOutcome
         do throws(VariantRunError) {
@@ -149,30 +141,9 @@ extension ServerRunner {
         if context.handleInterrupt { BenchInterrupt.install() }
         if outcome.interrupted { BenchInterrupt.note() }
 
+        profile?.finish(&outcome.result, variant: plan.name, context: context)
+        profile = nil
         var notes = outcome.result.notes ?? []
-        if let running = profile {
-            profile = nil
-            do {
-                let named = try running.stop()
-                let path = (context.outputDirectory as NSString).appendingPathComponent(Self.profileName(plan.name))
-                try? ProfileFormat.svg.render(named, title: "\(plan.name): \(running.kind.rawValue) profile of process \(running.pid)")
-                    .write(to: URL(fileURLWithPath: path), options: .atomic)
-                let folded = (path as NSString).deletingPathExtension + ".folded"
-                try? ProfileFormat.folded.render(named).write(to: URL(fileURLWithPath: folded), options: .atomic)
-                let speedscope = (path as NSString).deletingPathExtension + ".speedscope.json"
-                try? ProfileFormat.speedscope.render(named, title: plan.name).write(to: URL(fileURLWithPath: speedscope), options: .atomic)
-                let written = [path, folded, speedscope].filter { FileManager.default.fileExists(atPath: $0) }
-                outcome.result.profiles = (outcome.result.profiles ?? []) + written.map { ($0 as NSString).lastPathComponent }
-                notes.append("profile: \(running.kind.rawValue) at \(running.hz) Hz on process \(running.pid), measured window only, \(named.sampleCount) samples"
-                             + (running.dwarfUnwound > 0 ? " (\(running.dwarfUnwound) unwound from stack copies: frame pointers missing)" : ""))
-            } catch {
-                profileWarning = error.message
-            }
-        }
-        if let profileWarning {
-            context.progress.line("warning: no profile of `\(plan.name)`: \(profileWarning); the run goes on")
-            notes.append("no profile: \(profileWarning)")
-        }
         var serverStats: [String: JSONValue] = ["command": .string(spec.displayText), "pid": .integer(Int64(server.pid)),
                                                 "log": .string((logPath as NSString).lastPathComponent)]
         if let running = watcher {

@@ -8,7 +8,8 @@ import Glibc
 /// mongod when asked (`volley mongod --port 0 --seed`), then `volley serve` on a free port,
 /// both pinned to the server's CPUs; waits for the ready line and `/health`; runs the load
 /// in-process (`LoadPhase`, generator pinned as configured); collects `/debug/stats` (and
-/// `/debug/slow` when the server has it) into the result; stops the server with SIGTERM
+/// `/debug/slow` when the server has it) into the result, and with `profile` a perf_event_open
+/// profile of the server for the measured window (`MeasuredProfile`); stops the server with SIGTERM
 /// (SIGKILL after the grace) and then the mongod. Nothing it started outlives `run`.
 public struct ServerRunner: VariantRunner {
     /// The `volley` binary to start children from (the running one: /proc/self/exe).
@@ -81,12 +82,15 @@ public struct ServerRunner: VariantRunner {
 
         let mongoURI = try startDatabase(spec.database, cpus: spec.cpus, logs: logs, children: &children, interrupted: interrupted)
 
-        var profilePath: String?
+        // `profile: true`: the server is sampled from outside (perf_event_open) for the measured
+        // window only, as a command server is, rather than by `serve --profile` for its whole life.
+        var profile: MeasuredProfile?
         if context.profile {
             try? FileManager.default.createDirectory(atPath: context.outputDirectory, withIntermediateDirectories: true)
-            profilePath = (context.outputDirectory as NSString).appendingPathComponent(Self.profileName(plan.name))
+            profile = MeasuredProfile(kind: nil, hz: profileHz, executable: executable)
         }
-        let arguments = Self.serveArguments(spec, mongoURI: mongoURI, profilePath: profilePath, graceSeconds: graceSeconds)
+        defer { profile?.abandon() }
+        let arguments = Self.serveArguments(spec, mongoURI: mongoURI, profilePath: nil, graceSeconds: graceSeconds)
         let server = try ChildProcess(name: "volley serve", executable: executable, arguments: arguments,
                                       cpus: spec.cpus, logPath: logs + "/serve.log")
         children.append(server)
@@ -97,7 +101,8 @@ public struct ServerRunner: VariantRunner {
         let url = try LoadPhase.requestURL(base: "http://127.0.0.1:\(port)/", load: plan.load)
         var outcome: VariantOutcome
         do {
-            outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context)
+            outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context,
+                                        measured: profile.map { p in MeasuredWindow(begin: { p.begin(pid: server.pid) }, end: {}) })
         } catch {
             if context.handleInterrupt { BenchInterrupt.install() }
             if error.interrupted { BenchInterrupt.note() }
@@ -110,7 +115,9 @@ public struct ServerRunner: VariantRunner {
         if let code = server.exited() {
             throw VariantRunError("volley serve exited with status \(code) during the load: \(server.logTail())")
         }
-        // Stop the server now (not in the defer), so that its profile is written before we look.
+        // The profile's symbols are read from the running server: before it stops.
+        profile?.finish(&outcome.result, variant: plan.name, context: context)
+        profile = nil
         let status = server.stop(grace: Double(graceSeconds) + 1)
         var notes = outcome.result.notes ?? []
         notes.append("server: volley " + arguments.filter { $0 != "--host" && $0 != "127.0.0.1" }.joined(separator: " ")
@@ -118,9 +125,6 @@ public struct ServerRunner: VariantRunner {
                      + (plan.load.cpus.map { "; generator on CPU " + $0.map(String.init).joined(separator: ",") } ?? ""))
         if status != 0 { notes.append("server exited with status \(status) when stopped") }
         outcome.result.notes = notes
-        if let profilePath, FileManager.default.fileExists(atPath: profilePath) {
-            outcome.result.profiles = (outcome.result.profiles ?? []) + [(profilePath as NSString).lastPathComponent]
-        }
         return outcome
     }
 

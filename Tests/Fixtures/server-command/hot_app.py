@@ -17,7 +17,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_GET(self):
-        body = ("hot %d\n" % hot_python_function(100000)).encode()
+        body = ("hot %d\n" % hot_python_function(300000)).encode()
         # One write per response: separate header and body writes meet delayed ACKs (40 ms each).
         head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body)
         self.wfile.write(head.encode() + body)
