@@ -254,6 +254,25 @@ private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-
         #expect(refused.out.contains("Requests/sec"))
     }
 
+    /// A built-in server with `profile: true` is profiled from outside for the measured window:
+    /// its `/cpu` route's busy loop fills most of the samples, named from the Swift symbols.
+    @Test func builtInServerProfiledForTheMeasuredWindow() throws {
+        let scenario = try CommandScenario("""
+        name: cmd
+        server: {model: async, threads: 1}
+        load: {threads: 1, connections: 2, duration: 3s, warmup: 300ms, path: "/cpu?ms=2"}
+        profile: true
+        """)
+        let run = try scenario.run()
+        #expect(run.status == 0, "\(run.output)")
+        let variant = try scenario.variant()
+        #expect((variant["profiles"] as? [String])?.count == 3)
+        #expect((variant["notes"] as? [String] ?? []).contains { $0.hasPrefix("profile: perf at 99 Hz") && $0.contains("measured window only") })
+        let samples = try scenario.foldedSamples(containing: "RefServer.burnCPU(milliseconds:)")
+        #expect(samples.total >= 15, "too few samples: \(samples)")
+        #expect(Double(samples.hits) >= 0.5 * Double(samples.total), "\(samples)")
+    }
+
     /// A Python app with a known hot function, profiled by py-spy (chosen by itself for a Python
     /// process): at least 70% of the samples hold that function.
     @Test(.enabled(if: venvReady, Comment(rawValue: venvMissing)))
