@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "Scenario", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "Scripting", "UVKit",
+            "LoadGen", "Metrics", "HTTP1", "Scripting", "UVKit", "Profiler",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),

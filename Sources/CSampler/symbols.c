@@ -30,11 +30,13 @@ static const Dwfl_Callbacks callbacks = {
     .debuginfo_path = &debuginfo_path,
 };
 
-sampler_symbols *sampler_symbols_open(void) {
+sampler_symbols *sampler_symbols_open(void) { return sampler_symbols_open_pid(getpid()); }
+
+sampler_symbols *sampler_symbols_open_pid(pid_t pid) {
     Dwfl *dwfl = dwfl_begin(&callbacks);
     if (dwfl == NULL) return NULL;
     dwfl_report_begin(dwfl);
-    if (dwfl_linux_proc_report(dwfl, getpid()) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
+    if (dwfl_linux_proc_report(dwfl, pid) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
         dwfl_end(dwfl);
         return NULL;
     }

@@ -59,7 +59,7 @@ public struct Profile: Sendable {
     }
 
     /// Resolves every address to a name (cached per address across calls).
-    public func symbolized(symbolizer: Symbolizer = .shared) -> NamedProfile {
+    public func symbolized(symbolizer: some SymbolNaming = Symbolizer.shared) -> NamedProfile {
         var unique = Set<UInt>()
         for stack in counts.keys {
             for (index, address) in stack.frames.enumerated() { unique.insert(Symbolizer.lookupAddress(address, isReturnAddress: index > 0)) }

@@ -11,7 +11,7 @@ import Glibc
 /// and libc's exported functions); Swift names are demangled by the Swift runtime's own
 /// `swift_demangle` and shortened by `NameSimplifier` (labels kept, types dropped). An address in a known file without a symbol becomes `file+0xoffset`;
 /// only an address outside every mapped file becomes `?`.
-public final class Symbolizer: Sendable {
+public final class Symbolizer: Sendable, SymbolNaming {
     /// The process-wide symbolizer (its cache lives as long as the process).
     public static let shared = Symbolizer()
 
@@ -50,7 +50,7 @@ public final class Symbolizer: Sendable {
         return demangled.replacing(/\(([^()]+) in _[0-9A-F]{32}\)/) { String($0.output.1) }
     }
 
-    private static func resolve(_ address: UInt, in table: OpaquePointer?) -> String {
+    static func resolve(_ address: UInt, in table: OpaquePointer?) -> String {
         guard let table else { return "?" }
         var symbol: UnsafePointer<CChar>?
         var module: UnsafePointer<CChar>?
@@ -70,4 +70,9 @@ public final class Symbolizer: Sendable {
         if found == 0, let module { return "\(String(cString: module))+0x\(String(offset, radix: 16))" }
         return "?"
     }
+}
+
+/// Anything that names code addresses (this process's symbolizer, or another process's).
+public protocol SymbolNaming {
+    func names(for addresses: [UInt]) -> [UInt: String]
 }

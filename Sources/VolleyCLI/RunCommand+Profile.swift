@@ -2,13 +2,61 @@ import Foundation
 import LoadGen
 import Metrics
 import Profiler
+import Scenario
 
 /// `volley run --profile FILE`: a sampled CPU profile of the generator's own threads.
 extension RunCommand {
-    typealias ProfileSettings = ProfileFlags.Settings
+    struct ProfileSettings {
+        var path: String
+        var format: ProfileFormat
+        var hz: Int
+        /// `--profile-pid`: the process to profile instead of the generator, and the profiler asked for (nil: auto).
+        var pid: Int32?
+        var kind: ProcessProfilerKind?
+        let remote = RemoteProfileHolder()
+    }
+
+    /// The running profile of another process, between start and finish.
+    final class RemoteProfileHolder {
+        var profile: ProcessProfile?
+    }
+
+    /// Validates the profile flags (the shared group plus `--profile-pid`); nil when no profile was asked for.
+    func profileSettings() throws -> ProfileSettings? {
+        guard let base = try profiling.settings() else {
+            if profilePid != nil { throw usageError("--profile-pid needs --profile FILE") }
+            return nil
+        }
+        var settings = ProfileSettings(path: base.path, format: base.format, hz: base.hz)
+        if let profilePid {
+            guard profilePid > 0, FileManager.default.fileExists(atPath: "/proc/\(profilePid)") else {
+                throw usageError("--profile-pid \(profilePid): no such process")
+            }
+            settings.pid = profilePid
+            switch profileWith {
+            case "auto": settings.kind = nil
+            default:
+                guard let kind = ProcessProfilerKind(rawValue: profileWith) else {
+                    throw usageError("invalid --profile-with '\(profileWith)' (auto, perf, py-spy)")
+                }
+                settings.kind = kind
+            }
+        }
+        return settings
+    }
 
     /// Registers the main thread and, through the runner's hook, every worker thread; starts sampling.
     func startProfiling(_ settings: ProfileSettings, runner: LoadRunner) throws {
+        if let pid = settings.pid {
+            // Not permitted or not possible: one warning, and the run goes on without a profile.
+            do {
+                settings.remote.profile = try ProcessProfile(pid: pid, kind: settings.kind, hz: settings.hz,
+                                                             pySpyPath: ProcessProfile.pySpyPath(near: ServerRunner.currentExecutable()))
+            } catch {
+                printError("warning: no profile of process \(pid): \(error); the run goes on")
+            }
+            return
+        }
         runner.onWorkerThreadStart = { Profiler.registerCurrentThread() }
         Profiler.registerCurrentThread()
         do { try Profiler.shared.start(hz: settings.hz) } catch { throw usageError("\(error)") }
@@ -16,6 +64,25 @@ extension RunCommand {
 
     /// Stops sampling and writes the profile (to a file, or standard output for `-`).
     func finishProfiling(_ settings: ProfileSettings, target: OutputTarget, screen: Screen) throws {
+        if settings.pid != nil {
+            guard let running = settings.remote.profile else { return }
+            settings.remote.profile = nil
+            let named: NamedProfile
+            do { named = try running.stop() } catch {
+                printError("warning: no profile of process \(running.pid): \(error)")
+                return
+            }
+            let title = "\(running.kind.rawValue) profile of process \(running.pid) during volley " + CommandLine.arguments.dropFirst().joined(separator: " ")
+            do {
+                try target.write(settings.format.render(named, title: title), overwrite: overwrite)
+            } catch {
+                throw usageError("cannot write profile: \(error)")
+            }
+            if !quiet {
+                printError("Profile: \(named.sampleCount) samples of process \(running.pid) (\(running.kind.rawValue), \(settings.hz) Hz) written to \(target.description) (\(settings.format.rawValue))")
+            }
+            return
+        }
         let profile = Profiler.shared.stop()
         let title = "volley " + CommandLine.arguments.dropFirst().joined(separator: " ")
         do {

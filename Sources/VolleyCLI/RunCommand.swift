@@ -62,6 +62,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var profiling: ProfileFlags
 
+    @Option(name: .long, help: "With --profile: profile this local process (the server under test) for the run instead of the generator.")
+    var profilePid: Int32?
+
+    @Option(name: .long, help: "Profiler for --profile-pid: auto (py-spy for a Python process, else perf), perf or py-spy.")
+    var profileWith: String = "auto"
+
     @Flag(name: .long, help: "Overwrite existing --json/--hgrm/--hlog/--profile files.")
     var overwrite = false
 
@@ -95,7 +101,7 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw usageError(error.description)
         }
-        let profileSettings = try self.profiling.settings()
+        let profileSettings = try self.profileSettings()
         let outputs = try OutputFlags(["--json": json, "--hgrm": hgrm, "--hlog": hlog, "--profile": self.profiling.profile], overwrite: overwrite)
         let screen = Screen(toStandardError: outputs.usesStandardOutput)
         var configuration = options.configuration

@@ -12,7 +12,7 @@ func issues(_ yaml: String) -> [ScenarioIssue] {
 
 @Suite struct ScenarioParserTests {
     /// Every scenario shipped in scenarios/ validates, in its full and its quick form.
-    @Test(arguments: ["seed-pycon-2017", "slow-callback", "gather", "techempower", "ci-smoke"])
+    @Test(arguments: ["seed-pycon-2017", "slow-callback", "gather", "techempower", "ci-smoke", "seed-pycon-2017-python"])
     func shippedScenariosValidate(name: String) throws {
         let path = repositoryRoot.appendingPathComponent("scenarios/\(name).yaml").path
         let full = try ScenarioParser.load(path: path)

@@ -97,6 +97,35 @@ char *sampler_swift_demangle(const char *name);
 /// Returns a malloc'd string for the caller to free, or NULL if `name` is not a C++ symbol.
 char *sampler_cxx_demangle(const char *name);
 
+// MARK: - perf_event_open sampler of another process (perf_sampler.c)
+
+/// A sampling session on another process: a cpu-clock perf event on each of its threads.
+typedef struct perf_session perf_session;
+
+/// Opens (disabled) events on every thread of `pid` at `hz` samples per thread CPU-second, callchains
+/// from frame pointers, and stack copies unwound with libdwfl where those are short
+/// (VOLLEY_PERF_UNWIND=fp|dwarf|auto, default auto). Returns 0, or an errno value (EACCES/EPERM: not permitted; ESRCH: no process).
+int perf_session_open(pid_t pid, int hz, perf_session **out);
+
+/// Enables the events and starts the thread that empties their rings. Returns 0 or an errno value.
+int perf_session_start(perf_session *session);
+
+/// Disables the events, stops the reader and reads what is left.
+void perf_session_stop(perf_session *session);
+
+/// Hands every sample read so far to `fn` (frames leaf first; the thread name is empty) and frees them.
+size_t perf_session_drain(perf_session *session, sampler_sample_fn fn, void *context);
+
+/// Samples read, samples the kernel reported lost, threads with an event, samples unwound from
+/// their stack copy with DWARF CFI (frame pointers missing).
+void perf_session_counts(perf_session *session, uint64_t *samples, uint64_t *lost, int *threads, uint64_t *dwarf_unwound);
+
+/// Closes the events (stopping first if needed) and frees the session.
+void perf_session_close(perf_session *session);
+
+/// Like sampler_symbols_open, for another process's module map (/proc/PID/maps).
+sampler_symbols *sampler_symbols_open_pid(pid_t pid);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,7 +24,9 @@ final class ChildProcess {
     /// Starts `executable` with `arguments`, pinned to `cpus` when given. The affinity is set on
     /// the calling thread around the spawn, so the child inherits it before it runs any code
     /// or starts any thread (what `taskset` does, without needing it installed).
-    init(name: String, executable: String, arguments: [String], cpus: [Int]?, logPath: String) throws(VariantRunError) {
+    /// `environment` is added to bench's own; `directory` is the child's working folder.
+    init(name: String, executable: String, arguments: [String], cpus: [Int]?, logPath: String,
+         environment extra: [String: String] = [:], directory: String? = nil) throws(VariantRunError) {
         self.name = name
         self.logPath = logPath
         let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
@@ -37,6 +39,11 @@ final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, logFD, 1)
         posix_spawn_file_actions_adddup2(&actions, logFD, 2)
+        if let directory {
+            guard SpawnChdir.add(&actions, directory) else {
+                throw VariantRunError("\(name): cannot set the working folder \(directory) (posix_spawn_file_actions_addchdir_np missing)")
+            }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -54,6 +61,7 @@ final class ChildProcess {
 
         var environment = ProcessInfo.processInfo.environment
         environment[Self.parentVariable] = String(getpid())
+        environment.merge(extra) { $1 }
         let argv = [executable] + arguments
         let envp = environment.map { "\($0.key)=\($0.value)" }
 
@@ -89,6 +97,13 @@ final class ChildProcess {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
+    /// The last lines of the log, one per line and indented, for an error message that shows a user's server output.
+    func logLines(_ lines: Int = 15) -> String {
+        let all = log().split(separator: "\n", omittingEmptySubsequences: false).suffix(lines + 1)
+        let trimmed = all.last?.isEmpty == true ? Array(all.dropLast()) : Array(all.suffix(lines))
+        return trimmed.isEmpty ? "  (no output)" : trimmed.map { "  | " + $0 }.joined(separator: "\n")
+    }
+
     /// The last lines of the log, for an error message.
     func logTail(_ lines: Int = 5) -> String {
         let all = log().split(separator: "\n").suffix(lines)
@@ -113,9 +128,9 @@ final class ChildProcess {
     /// SIGTERM to its group, then SIGKILL if it has not ended within `grace` seconds; reaps it.
     /// Returns the exit status.
     @discardableResult
-    func stop(grace: Double) -> Int32 {
+    func stop(grace: Double, signal: Int32 = SIGTERM) -> Int32 {
         if let code = exited() { return code }
-        _ = Glibc.kill(-pid, SIGTERM)
+        _ = Glibc.kill(-pid, signal)
         let deadline = Monotonic.seconds() + grace
         while Monotonic.seconds() < deadline {
             if let code = exited() { return code }
@@ -145,3 +160,15 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeM
 
 /// The monotonic clock in seconds, for the polling loops here.
 typealias Monotonic = MonotonicClock
+/// glibc's posix_spawn_file_actions_addchdir_np (2.29+), which Swift's Glibc module does not
+/// declare (it is under _GNU_SOURCE); looked up at run time.
+enum SpawnChdir {
+    typealias Call = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+
+    static func add(_ actions: inout posix_spawn_file_actions_t, _ directory: String) -> Bool {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else { return false }
+        let call = unsafeBitCast(symbol, to: Call.self)
+        return withUnsafeMutablePointer(to: &actions) { call($0, directory) } == 0
+    }
+}
+

@@ -42,7 +42,9 @@ public enum LoadPhase {
     }
 
     /// Warm-up, then the measured run; returns the variant's result named `name`.
-    public static func run(name: String, load: LoadSpec, url: HTTPURL, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
+    /// `measured` is told when the measured run (not the warm-up) begins and ends, for a profile of exactly that window.
+    public static func run(name: String, load: LoadSpec, url: HTTPURL, context: VariantContext,
+                           measured: MeasuredWindow? = nil) throws(VariantRunError) -> VariantOutcome {
         let restore = CPUAffinity.pin(load.cpus)
         defer { CPUAffinity.restore(restore) }
         if load.warmupNanos > 0 {
@@ -56,9 +58,11 @@ public enum LoadPhase {
         let script = try ScriptPhase.open(load, url: url)
         let engine = try runner(measuredOptions, scripts: try ScriptPhase.threads(script, options: measuredOptions))
         context.progress.phase("load", nanos: load.durationNanos)
+        measured?.begin()
         let before = CPUTime.now()
         let measurement = engine.run(stop: context.stop, onProgress: context.progress.live)
         let after = CPUTime.now()
+        measured?.end()
         var configuration = engine.options.configuration
         configuration.script = script?.reference
         var result = VariantResult(name: name, configuration: configuration, measurement: measurement)
@@ -89,6 +93,13 @@ public enum LoadPhase {
             throw VariantRunError(error.description)
         }
     }
+}
+
+/// Callbacks around the measured run of a variant (after the warm-up).
+public struct MeasuredWindow {
+    public var begin: () -> Void
+    public var end: () -> Void
+    public init(begin: @escaping () -> Void, end: @escaping () -> Void) { self.begin = begin; self.end = end }
 }
 
 /// Process CPU time from getrusage.

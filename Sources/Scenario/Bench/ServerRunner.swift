@@ -8,7 +8,8 @@ import Glibc
 /// mongod when asked (`volley mongod --port 0 --seed`), then `volley serve` on a free port,
 /// both pinned to the server's CPUs; waits for the ready line and `/health`; runs the load
 /// in-process (`LoadPhase`, generator pinned as configured); collects `/debug/stats` (and
-/// `/debug/slow` when the server has it) into the result; stops the server with SIGTERM
+/// `/debug/slow` when the server has it) into the result, and with `profile` a perf_event_open
+/// profile of the server for the measured window (`MeasuredProfile`); stops the server with SIGTERM
 /// (SIGKILL after the grace) and then the mongod. Nothing it started outlives `run`.
 public struct ServerRunner: VariantRunner {
     /// The `volley` binary to start children from (the running one: /proc/self/exe).
@@ -17,6 +18,8 @@ public struct ServerRunner: VariantRunner {
     public var readyTimeout: Double = 20
     /// The server's own `--grace`; SIGKILL follows a second after it.
     public var graceSeconds: Int = 2
+    /// Samples per CPU-second when profiling a `command` server (prime, so it does not beat with periodic work).
+    public var profileHz: Int = 99
 
     public init(executable: String = ServerRunner.currentExecutable()) { self.executable = executable }
 
@@ -28,6 +31,13 @@ public struct ServerRunner: VariantRunner {
     }
 
     public func unsupported(_ plan: VariantPlan) -> String? {
+        if case .command(let spec) = plan.target {
+            if let why = LoadPhase.unsupported(plan.load) { return why }
+            if spec.database != .none, !FileManager.default.isExecutableFile(atPath: executable) {
+                return "cannot start the built-in mongod: `\(executable)` is not executable"
+            }
+            return commandUnsupported(spec)
+        }
         guard case .server = plan.target else { return "not a server variant" }
         if let why = LoadPhase.unsupported(plan.load) { return why }
         guard FileManager.default.isExecutableFile(atPath: executable) else { return "cannot start servers: `\(executable)` is not executable" }
@@ -57,6 +67,7 @@ public struct ServerRunner: VariantRunner {
     }
 
     public func run(_ plan: VariantPlan, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
+        if case .command(let spec) = plan.target { return try runCommand(plan, spec: spec, context: context) }
         guard case .server(let spec) = plan.target else { throw VariantRunError("not a server variant") }
         let interrupted = { context.stop?.isRequested == true }
         if interrupted() { throw VariantRunError("interrupted", interrupted: true) }
@@ -70,25 +81,17 @@ public struct ServerRunner: VariantRunner {
             try? FileManager.default.removeItem(atPath: logs)
         }
 
-        var mongoURI: String?
-        switch spec.database {
-        case .none: break
-        case .uri(let uri): mongoURI = uri
-        case .builtin(let latency):
-            let mongod = try ChildProcess(name: "volley mongod", executable: executable,
-                                          arguments: Self.mongodArguments(latencyNanos: latency), cpus: spec.cpus,
-                                          logPath: logs + "/mongod.log")
-            children.append(mongod)
-            mongoURI = try mongod.readyLine(prefix: "listening on ", timeout: readyTimeout, interrupted: interrupted)
-                .trimmingCharacters(in: .whitespaces)
-        }
+        let mongoURI = try startDatabase(spec.database, cpus: spec.cpus, logs: logs, children: &children, interrupted: interrupted)
 
-        var profilePath: String?
+        // `profile: true`: the server is sampled from outside (perf_event_open) for the measured
+        // window only, as a command server is, rather than by `serve --profile` for its whole life.
+        var profile: MeasuredProfile?
         if context.profile {
             try? FileManager.default.createDirectory(atPath: context.outputDirectory, withIntermediateDirectories: true)
-            profilePath = (context.outputDirectory as NSString).appendingPathComponent(Self.profileName(plan.name))
+            profile = MeasuredProfile(kind: nil, hz: profileHz, executable: executable)
         }
-        let arguments = Self.serveArguments(spec, mongoURI: mongoURI, profilePath: profilePath, graceSeconds: graceSeconds)
+        defer { profile?.abandon() }
+        let arguments = Self.serveArguments(spec, mongoURI: mongoURI, profilePath: nil, graceSeconds: graceSeconds)
         let server = try ChildProcess(name: "volley serve", executable: executable, arguments: arguments,
                                       cpus: spec.cpus, logPath: logs + "/serve.log")
         children.append(server)
@@ -97,13 +100,16 @@ public struct ServerRunner: VariantRunner {
         try waitHealthy(server, port: port, interrupted: interrupted)
 
         let url = try LoadPhase.requestURL(base: "http://127.0.0.1:\(port)/", load: plan.load)
-        var outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context)
+        var outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context,
+                                        measured: profile.map { p in MeasuredWindow(begin: { p.begin(pid: server.pid) }, end: {}) })
 
         outcome.result.server = collectStats(port: port)
         if let code = server.exited() {
             throw VariantRunError("volley serve exited with status \(code) during the load: \(server.logTail())")
         }
-        // Stop the server now (not in the defer), so that its profile is written before we look.
+        // The profile's symbols are read from the running server: before it stops.
+        profile?.finish(&outcome.result, variant: plan.name, context: context)
+        profile = nil
         let status = server.stop(grace: Double(graceSeconds) + 1)
         var notes = outcome.result.notes ?? []
         notes.append("server: volley " + arguments.filter { $0 != "--host" && $0 != "127.0.0.1" }.joined(separator: " ")
@@ -111,10 +117,23 @@ public struct ServerRunner: VariantRunner {
                      + (plan.load.cpus.map { "; generator on CPU " + $0.map(String.init).joined(separator: ",") } ?? ""))
         if status != 0 { notes.append("server exited with status \(status) when stopped") }
         outcome.result.notes = notes
-        if let profilePath, FileManager.default.fileExists(atPath: profilePath) {
-            outcome.result.profiles = (outcome.result.profiles ?? []) + [(profilePath as NSString).lastPathComponent]
-        }
         return outcome
+    }
+
+    /// Starts the built-in mongod when `database` asks for it (appending it to `children`); the URI to give the server.
+    func startDatabase(_ database: DatabaseSpec, cpus: [Int]?, logs: String, children: inout [ChildProcess],
+                       interrupted: () -> Bool) throws(VariantRunError) -> String? {
+        switch database {
+        case .none: return nil
+        case .uri(let uri): return uri
+        case .builtin(let latency):
+            let mongod = try ChildProcess(name: "volley mongod", executable: executable,
+                                          arguments: Self.mongodArguments(latencyNanos: latency), cpus: cpus,
+                                          logPath: logs + "/mongod.log")
+            children.append(mongod)
+            return try mongod.readyLine(prefix: "listening on ", timeout: readyTimeout, interrupted: interrupted)
+                .trimmingCharacters(in: .whitespaces)
+        }
     }
 
     /// Polls `/health` until it answers 200.

@@ -23,6 +23,8 @@ public enum Target: Sendable, Equatable {
     case server(ServerSpec)
     /// An external `http://` base URL; the load's path replaces its path when given.
     case external(url: String)
+    /// The user's own server, started from `server.command` for the variant.
+    case command(CommandSpec)
 }
 
 /// The reference server to start for a variant.

@@ -77,7 +77,7 @@ public enum ScenarioParser {
             reader.report(field("name")?.node, "name", "`\(name)` cannot name a results folder", hint: "use letters, digits, - and _")
         }
         let description = field("description").flatMap { reader.string($0) }
-        let profile = field("profile").flatMap { reader.bool($0) } ?? false
+        let (profile, profiler) = field("profile").map { profileSetting($0, reader: reader) } ?? (false, .auto)
 
         var base = Settings()
         var serverSection: Node?
@@ -126,7 +126,8 @@ public enum ScenarioParser {
             }
         }
         let axes = field("matrix").map { MatrixReader(reader: reader).axes($0, external: url != nil) } ?? []
-        let variants = expand(base: base, axes: axes, url: url, serverSection: serverSection, reader: reader)
+        let variants = expand(base: base, axes: axes, url: url, serverSection: serverSection, reader: reader,
+                              profiler: profiler)
 
         let thresholds = field("thresholds").map { ThresholdReader(reader: reader).rules($0, variantNames: variants.map(\.name)) } ?? []
         let regression = field("max_regression").flatMap { ThresholdReader(reader: reader).tolerances($0) }
@@ -137,7 +138,8 @@ public enum ScenarioParser {
     }
 
     /// The cartesian product of the axes, first axis outermost, each decoded and checked.
-    static func expand(base: Settings, axes: [MatrixAxis], url: String?, serverSection: Node?, reader: NodeReader) -> [VariantPlan] {
+    static func expand(base: Settings, axes: [MatrixAxis], url: String?, serverSection: Node?, reader: NodeReader,
+                       profiler: CommandSpec.ProfilerChoice = .auto) -> [VariantPlan] {
         let total = axes.reduce(1) { $0 * max($1.values.count, 1) }
         if total > maxVariants {
             reader.report(axes.first?.keyNode, "matrix", "the matrix makes \(total) variants", hint: "at most \(maxVariants)")
@@ -171,7 +173,7 @@ public enum ScenarioParser {
             } else if serverSection == nil && settings.server.isEmpty {
                 target = nil   // neither `server` nor `url`: reported once already
             } else {
-                target = decoder.server(settings.server, sectionNode: serverSection).map { .server($0) }
+                target = decoder.target(settings.server, sectionNode: serverSection, profiler: profiler)
             }
             if let load, let target {
                 plans.append(VariantPlan(name: name, target: target, load: load,

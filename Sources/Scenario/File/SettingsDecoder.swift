@@ -6,13 +6,19 @@ struct Settings {
     var server: [String: Located] = [:]
     var load: [String: Located] = [:]
 
-    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback", "db_driver"]
+    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback", "db_driver"] + commandKeys
+    /// Keys that only a `command` server takes, and keys that only the built-in servers take.
+    static let commandKeys = ["command", "env", "cwd", "ready", "ready_log", "ready_timeout", "stop_signal", "grace", "asyncio_debug"]
+    static let builtinKeys = ["model", "workers", "threads"]
     static let loadKeys = ["threads", "connections", "duration", "warmup", "rate", "method", "path", "paths",
                            "headers", "body", "pipeline", "timeout", "cpus", "script", "script_args"]
     /// Short names a matrix axis or a matrix value may use, and the setting each means.
     static let shortNames: [String: String] = [
         "model": "server.model", "workers": "server.workers", "database": "server.database",
         "slow_callback": "server.slow_callback", "db_driver": "server.db_driver",
+        "command": "server.command", "env": "server.env", "cwd": "server.cwd", "ready": "server.ready",
+        "ready_log": "server.ready_log", "ready_timeout": "server.ready_timeout", "stop_signal": "server.stop_signal",
+        "grace": "server.grace", "asyncio_debug": "server.asyncio_debug",
         "threads": "load.threads", "connections": "load.connections", "duration": "load.duration",
         "warmup": "load.warmup", "rate": "load.rate", "method": "load.method", "path": "load.path",
         "route": "load.path", "paths": "load.paths", "headers": "load.headers", "body": "load.body",
