@@ -97,6 +97,9 @@ public struct VariantResult: Codable, Sendable, Equatable {
     public var pacing: PacingStats?
     /// The generator's own CPU use and loop lag, and whether it limited the run.
     public var generator: GeneratorHealth?
+    /// A segment of a run spread over several generators (`--segment i/N`): its id, start and
+    /// full histograms, for `volley merge`. Absent otherwise (and in merged files).
+    public var segment: SegmentRecord?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],

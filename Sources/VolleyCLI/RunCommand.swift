@@ -73,11 +73,24 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print nothing on standard output (use with --json).")
     var quiet = false
 
+    @Option(name: .long, help: "Run only segment i of N of this load (e.g. 0/4), one per generator; `volley merge` joins their --json files.")
+    var segment: String?
+
+    @Option(name: .long, help: "Number of segments, the index coming from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); also VOLLEY_SEGMENTS.")
+    var segments: Int?
+
+    @Option(name: .long, help: "Start the load at this instant (RFC 3339 or epoch milliseconds), e.g. the same for every segment; also VOLLEY_START_AT.")
+    var startAt: String?
+
     @Argument(help: "Target URL (http:// only).")
     var url: String
 
     func run() throws {
-        let options = try makeOptions()
+        var options = try makeOptions()
+        let segmentSetup = try SegmentSetup.resolve(segment: segment, segments: segments, startAt: startAt)
+        options.segment = segmentSetup.segment
+        do { try options.validate() } catch { throw usageError(error.description) }
+        if segmentSetup.segment != nil && json == nil { throw usageError("--segment needs --json FILE: the segment's result is what `volley merge` reads") }
         let runner: LoadRunner
         do {
             runner = try LoadRunner(options: options)
@@ -101,6 +114,10 @@ struct RunCommand: ParsableCommand {
             do { log = try HistogramLogFile(path: hlog, overwrite: overwrite) } catch { throw usageError("\(error)") }
             runner.intervalSink = log?.sink
         }
+        let segmentIntervals = segmentSetup.segment == nil ? nil : SegmentIntervalLog()
+        runner.intervalSink = SegmentIntervalLog.combine([runner.intervalSink, segmentIntervals?.sink])
+        var lateNanos: UInt64 = 0
+        runner.beforeStart = { lateNanos = segmentSetup.waitForStart() }
 
         if let profiling { try startProfiling(profiling, runner: runner) }
         let measurement = runner.run()
@@ -118,8 +135,10 @@ struct RunCommand: ParsableCommand {
             if runner.interrupted { print("Interrupted: results cover \(String(format: "%.2f", result.summary.elapsedSeconds))s.") }
         }
         if let json {
-            let report = RunReport.single(configuration: configuration, measurement: measurement,
+            var report = RunReport.single(configuration: configuration, measurement: measurement,
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
+            report.variants[0].segment = segmentSetup.record(runner: runner, measurement: measurement,
+                                                             intervals: segmentIntervals, lateNanos: lateNanos)
             do { try report.write(to: json, overwrite: overwrite) } catch { throw usageError("\(error)") }
         }
         if quiet, let warnings = result.generator?.warnings {
