@@ -73,6 +73,13 @@ public enum RunMerge {
         }
         let missing = (0..<reference.count).filter { byIndex[$0] == nil }
         if !missing.isEmpty { throw .missing(indexes: missing, count: reference.count, present: files.map(\.path)) }
+        for file in files {
+            for variant in file.report.variants where variant.segment?.completed == false {
+                throw .incomplete(path: file.path, index: variant.segment!.index,
+                                  elapsedSeconds: Double(variant.segment!.elapsedMicros) / 1e6,
+                                  plannedSeconds: variant.configuration.durationSeconds)
+            }
+        }
         let ordered = zip(files, ids).sorted { $0.1.index < $1.1.index }.map(\.0)
 
         var variants: [VariantResult] = []
@@ -108,7 +115,6 @@ public enum RunMerge {
     private static func checkSameRun(_ file: SegmentFile, as first: SegmentFile, id: SegmentID, referenceID: SegmentID) throws(MergeError) {
         func differ(_ what: String) -> MergeError { .differentRun(path: file.path, reference: first.path, what: what) }
         if id.count != referenceID.count { throw differ("it is one of \(id.count) segments, not \(referenceID.count)") }
-        if id.startAt != referenceID.startAt { throw differ("another --start-at instant") }
         if file.report.scenario != first.report.scenario { throw differ("another scenario") }
         let names = file.report.variants.map(\.name), referenceNames = first.report.variants.map(\.name)
         if names != referenceNames { throw differ("variants \(names) instead of \(referenceNames)") }
@@ -117,11 +123,8 @@ public enum RunMerge {
             var a = mine.configuration, b = theirs.configuration
             a.threads = 0; b.threads = 0
             if a != b { throw differ("variant `\(mine.name)` has another configuration (\(difference(a, b)))") }
-            if let s = mine.segment, !s.completed {
-                throw .incomplete(path: file.path, index: s.index, elapsedSeconds: Double(s.elapsedMicros) / 1e6,
-                                  plannedSeconds: mine.configuration.durationSeconds)
-            }
         }
+        if id.startAt != referenceID.startAt { throw differ("another --start-at instant") }
     }
 
     /// The first field two configurations differ in, for the message.
