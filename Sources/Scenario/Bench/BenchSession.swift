@@ -1,4 +1,5 @@
 import Foundation
+import LoadGen
 import Metrics
 
 /// Runs a validated scenario: checks every variant can run before starting any, runs them in
@@ -13,6 +14,9 @@ public struct BenchSession {
     public var handleInterrupt: Bool
     /// The command line, stored in the result.
     public var command: [String]?
+    /// `--segment i/N` and `--start-at` (the first variant's start): see `VariantContext`.
+    public var segment: ExecutionSegment?
+    public var startAtEpochNanos: UInt64?
 
     public init(scenario: Scenario, runner: any VariantRunner = RoutingRunner(), resultsDirectory: String = "results",
                 progress: BenchProgress, handleInterrupt: Bool = true, command: [String]? = nil) {
@@ -35,7 +39,11 @@ public struct BenchSession {
     public func preflight() -> [String] {
         var reasons: [(String, [String])] = []
         for plan in scenario.variants {
-            guard let why = runner.unsupported(plan) else { continue }
+            var unsupported = runner.unsupported(plan)
+            if segment != nil, case .server = plan.target {
+                unsupported = "a segmented bench needs `url:` variants (one target shared by every generator); `server:` starts a server per generator"
+            }
+            guard let why = unsupported else { continue }
             if let i = reasons.firstIndex(where: { $0.0 == why }) { reasons[i].1.append(plan.name) } else { reasons.append((why, [plan.name])) }
         }
         // One line per reason, not per variant: a matrix of 16 variants has one problem, not 16.
@@ -55,9 +63,11 @@ public struct BenchSession {
         var interrupted = false
         for (index, plan) in scenario.variants.enumerated() {
             progress.variantStarted(plan.name, index: index, count: scenario.variants.count)
-            let context = VariantContext(index: index, count: scenario.variants.count, scenario: scenario.name,
+            var context = VariantContext(index: index, count: scenario.variants.count, scenario: scenario.name,
                                          profile: scenario.profile, outputDirectory: directory,
                                          handleInterrupt: handleInterrupt, progress: progress)
+            context.segment = segment
+            context.startAtEpochNanos = index == 0 ? startAtEpochNanos : nil
             do {
                 let outcome = try runner.run(plan, context: context)
                 progress.variantFinished(outcome.result)

@@ -44,13 +44,20 @@ public enum LoadPhase {
     public static func run(name: String, load: LoadSpec, url: HTTPURL, context: VariantContext) throws(VariantRunError) -> VariantOutcome {
         let restore = CPUAffinity.pin(load.cpus)
         defer { CPUAffinity.restore(restore) }
+        let segment = SegmentPhase(context: context)
+        func options(_ load: LoadSpec, url: HTTPURL, durationNanos: UInt64? = nil) -> LoadOptions {
+            let whole = Self.options(load, url: url, durationNanos: durationNanos)
+            return segment?.restrict(whole) ?? whole
+        }
         if load.warmupNanos > 0 {
             let warm = try runner(options(load, url: url, durationNanos: load.warmupNanos))
+            segment?.attach(to: warm, measured: false)
             context.progress.phase("warm-up", nanos: load.warmupNanos)
             _ = warm.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
             if warm.interrupted { throw VariantRunError("interrupted during warm-up", interrupted: true) }
         }
         let engine = try runner(options(load, url: url))
+        segment?.attach(to: engine, measured: true)
         context.progress.phase("load", nanos: load.durationNanos)
         let before = CPUTime.now()
         let measurement = engine.run(handleInterrupt: context.handleInterrupt, onProgress: context.progress.live)
@@ -62,6 +69,7 @@ public enum LoadPhase {
         generator.setProcessCPU(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
                                 requests: measurement.requests)
         result.generator = generator
+        result.segment = segment?.record(engine: engine, measurement: measurement)
         var notes: [String] = []
         if load.warmupNanos > 0 { notes.append("after \(Quantity.formatDuration(load.warmupNanos)) of warm-up") }
         if let paths = load.paths, paths.count > 1 {

@@ -1,3 +1,4 @@
+import LoadGen
 import Foundation
 import Metrics
 
@@ -14,6 +15,10 @@ public struct VariantContext: Sendable {
     /// Watch Ctrl-C during the load (off in in-process tests).
     public var handleInterrupt: Bool
     public var progress: BenchProgress
+    /// `--segment i/N`: run only this segment of each variant's load (nil: the whole load).
+    public var segment: ExecutionSegment?
+    /// `--start-at` (ns since the Unix epoch): when the variant's first load phase starts; nil: at once.
+    public var startAtEpochNanos: UInt64?
 
     public init(index: Int, count: Int, scenario: String, profile: Bool = false, outputDirectory: String = ".",
                 handleInterrupt: Bool = true, progress: BenchProgress) {
