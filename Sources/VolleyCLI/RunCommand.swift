@@ -107,6 +107,7 @@ struct RunCommand: ParsableCommand {
         if !quiet {
             print(paced ? RateTextPrinter.header(configuration: configuration) : WrkTextPrinter.header(configuration: configuration),
                   terminator: "")
+            if let segment = options.segment { print("  segment \(segment) of the run: \(options.localConnections) of its \(options.connections) connections") }
             fflush(nil)
         }
         var log: HistogramLogFile?

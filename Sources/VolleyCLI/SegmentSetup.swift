@@ -51,6 +51,11 @@ struct SegmentSetup {
             guard let nanos = StartInstant.parse(start) else {
                 throw usageError("invalid --start-at '\(start)' (RFC 3339 like 2026-12-04T18:30:00Z, or milliseconds since the epoch)")
             }
+            // A day off either way is a mistake (seconds given for milliseconds, a wrong date), not a plan.
+            let now = WallClock.nowNanos(), day: UInt64 = 86_400_000_000_000
+            if nanos > now + day || now > nanos + day {
+                throw usageError("--start-at '\(start)' is \(StartInstant.format(epochNanos: nanos)), more than a day from now (epoch milliseconds, not seconds?)")
+            }
             setup.startAtNanos = nanos
         }
         return setup

@@ -220,6 +220,7 @@ private func makeDirectory() throws -> String {
         ([], ["VOLLEY_SEGMENTS": "four", "JOB_COMPLETION_INDEX": "0"], "VOLLEY_SEGMENTS='four'"),
         (["--segment", "0/4", "-c", "3"], [:], "cannot be split into 4 segments"),
         (["--segment", "0/4", "--start-at", "soon"], [:], "invalid --start-at"),
+        (["--segment", "0/4", "--start-at", "1796409000"], [:], "more than a day from now"),
     ])
     func badSegmentUsage(arguments: [String], environment: [String: String], mentions: String) throws {
         let dir = try makeDirectory()
