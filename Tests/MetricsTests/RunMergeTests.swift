@@ -127,8 +127,13 @@ private func segmentFile(index: Int, count: Int, offsetMicros: UInt64 = 0, compl
     /// middle, so one that started 1.2 s later lands one second later and one 1.6 s later two.
     @Test(arguments: [(UInt64(1_200_000), 1), (UInt64(1_600_000), 2)])
     func intervalsAlignOnAbsoluteTime(offsetMicros: UInt64, shift: Int) throws {
-        let early = segmentFile(index: 0, count: 2), late = segmentFile(index: 1, count: 2, offsetMicros: offsetMicros)
+        let early = segmentFile(index: 0, count: 2)
+        var late = segmentFile(index: 1, count: 2, offsetMicros: offsetMicros)
+        late.file.report.variants[0].segment?.lateSeconds = Double(offsetMicros) / 1e6
         let variant = try #require(try RunMerge.merge([early.file, late.file]).variants.first)
+        // The late segment is named in the notes, not hidden.
+        #expect(variant.notes?.contains(String(format: "segment 1 started %.3f s after --start-at and ran its whole duration from then",
+                                               Double(offsetMicros) / 1e6)) == true, "\(variant.notes ?? [])")
         var expected = early.seconds.map(\.totalCount) + Array(repeating: 0, count: shift)
         for (k, h) in late.seconds.enumerated() { expected[k + shift] += h.totalCount }
         #expect(variant.perSecond.map(\.requests) == expected)
