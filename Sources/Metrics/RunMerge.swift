@@ -145,7 +145,9 @@ public enum RunMerge {
         let records = parts.map { $0.variant.segment! }
         let origin = records.map(\.startEpochMicros).min()!
         var merged = Measurement()
-        var seconds: [Int: Histogram<UInt64>] = [:]
+        // Each merged second's encoded histograms; decoded and added one second at a time, so a
+        // long run never holds more than one second's histogram decoded.
+        var seconds: [Int: [(path: String, histogram: PortableHistogram)]] = [:]
         var endMicros: UInt64 = 0
         var threadNumber = 0
         var notes: [String] = []
@@ -183,11 +185,8 @@ public enum RunMerge {
             }
             m.perSecond = variant.perSecond.map { SecondSlice(second: $0.second + shift, requests: $0.requests, errors: $0.errors) }
             merged.merge(m)
-            for interval in s.intervals {
-                let h = try decode(interval.latency, "segment.intervals[\(interval.second)]")
-                if h.totalCount == 0 { continue }
-                let second = interval.second + shift
-                if seconds[second] == nil { seconds[second] = h } else { seconds[second]!.add(h) }
+            for interval in s.intervals where interval.latency.totalCount > 0 {
+                seconds[interval.second + shift, default: []].append((path, interval.latency))
             }
             if let late = s.lateSeconds {
                 notes.append("segment \(s.index) started \(String(format: "%.3f", late)) s after --start-at and ran its whole duration from then")
@@ -196,7 +195,14 @@ public enum RunMerge {
             for profile in variant.profiles ?? [] where !profiles.contains(profile) { profiles.append(profile) }
         }
         merged.elapsedNanoseconds = endMicros * 1000
-        for (second, h) in seconds {
+        for (second, parts) in seconds.sorted(by: { $0.key < $1.key }) {
+            var h = Measurement.makeLatencyHistogram()
+            h.autoResize = true
+            for part in parts {
+                do { h.add(try part.histogram.decode()) } catch {
+                    throw .badHistogram(path: part.path, variant: name, field: "segment.intervals", reason: "\(error)")
+                }
+            }
             while merged.perSecond.count <= second { merged.perSecond.append(SecondSlice(second: merged.perSecond.count)) }
             merged.perSecond[second].p50Micros = h.valueAtPercentile(50)
             merged.perSecond[second].p99Micros = h.valueAtPercentile(99)
