@@ -120,9 +120,8 @@ private func makeDirectory() throws -> String {
         #expect(abs(Double(one.summary.requests) - Double(variant.summary.requests)) <= expected * 0.01)
         #expect(one.configuration.connections == variant.configuration.connections)
         #expect(variant.summary.errors.total == 0 && one.summary.errors.total == 0)
-        // The loopback server answers in microseconds either way; four generators sharing two cores
-        // may queue a little more, so the medians are compared within an order of magnitude.
-        #expect(one.perSecond.count == variant.perSecond.count || abs(one.perSecond.count - variant.perSecond.count) == 1)
+        // The same seconds (a segment ending a few ms late may add a last, nearly empty one).
+        #expect(abs(one.perSecond.count - variant.perSecond.count) <= 1)
         // Latency is not compared: against a loopback server it is the scheduling of a shared 2-core
         // machine, which differs from one run to the next by more than any segment effect.
         // `volley report` reads the merged file like any result.
