@@ -51,6 +51,20 @@ private func startSegments(count: Int, arguments: [String], url: String, directo
     return (processes, startAt)
 }
 
+/// Waits (at most `timeout` seconds) until process `pid` runs a load thread (named `volley-0`).
+private func waitForLoadThread(_ pid: Int32, timeout: TimeInterval = 30) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for task in tasks {
+            if let name = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8),
+               name.trimmingCharacters(in: .whitespacesAndNewlines) == "volley-0" { return true }
+        }
+        usleep(10_000)
+    }
+    return false
+}
+
 private func makeDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("volley-segments-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -185,8 +199,12 @@ private func makeDirectory() throws -> String {
         let load = ["-t1", "-c2", "-d3s", "-R", "300"]
         let (killed, startAt) = try startSegments(count: 2, arguments: load, url: server.url, directory: killedDir, lead: 1.5)
         let (stopped, _) = try startSegments(count: 2, arguments: load, url: server.url, directory: stoppedDir, lead: 1.5)
-        // Once the load has started (the common instant has passed), kill one segment and interrupt another.
-        while UInt64(Date().timeIntervalSince1970 * 1000) < startAt + 700 { usleep(20_000) }
+        // Once the load has started (past the common instant, and the processes' load threads exist:
+        // on a busy machine a process may still be starting), kill one segment and interrupt another.
+        while UInt64(Date().timeIntervalSince1970 * 1000) < startAt + 300 { usleep(20_000) }
+        for process in [killed[1]!, stopped[1]!] {
+            #expect(waitForLoadThread(process.process.processIdentifier), "no load thread in segment \(process.process.processIdentifier)")
+        }
         kill(killed[1]!.process.processIdentifier, SIGKILL)
         kill(stopped[1]!.process.processIdentifier, SIGINT)
         #expect(killed[0]!.finish().code == 0)
