@@ -8,6 +8,10 @@ set -euo pipefail
 packages=(pkg-config libuv1-dev zlib1g-dev libdw-dev libunwind-dev wrk nginx-light procps libmongoc-dev python3-pymongo libluajit2-5.1-dev)
 # chromium: the reports' headless browser check (ReportsTests) and the screenshots in docs/.
 packages+=(chromium)
+# python3-venv: Python tools the tests use live in .build/venv, never in the system Python.
+packages+=(python3-venv)
+# Once the Debian packages are in (also when none was missing), the venv tools: scripts/python-venv.sh.
+trap 'status=$?; if [ $status -eq 0 ]; then "$(dirname "$0")/python-venv.sh" || status=$?; fi; exit $status' EXIT
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -23,6 +23,10 @@ public struct LoadOptions: Sendable {
     /// `url`'s path and query); empty to send `url`'s own target every time. With pipelining a
     /// whole batch of `pipeline` requests goes to one path: batches are pre-encoded per path.
     public var paths: [WeightedRequestPath]
+    /// This process's share of a run spread over several processes (`--segment i/N`): it opens
+    /// only its connections of `connections` (which stays the whole run's count) and, with a
+    /// rate, sends only its requests of the whole run's schedule. Nil: the whole run.
+    public var segment: ExecutionSegment?
 
     public init(url: HTTPURL, threads: Int = 2, connections: Int = 10, durationNanos: UInt64 = 10_000_000_000,
                 timeoutNanos: UInt64 = 2_000_000_000, pipeline: Int = 1, method: String = "GET",
@@ -47,13 +51,20 @@ public struct LoadOptions: Sendable {
     }
 
     /// Threads actually used: never more than connections (wrk refuses -c < -t; Volley just uses fewer threads).
-    public var effectiveThreads: Int { max(1, min(threads, connections)) }
+    public var effectiveThreads: Int { max(1, min(threads, localConnections)) }
+
+    /// Connections this process opens: all of them, or its segment's share.
+    public var localConnections: Int { segment?.connectionCount(ofTotal: connections) ?? connections }
 
     /// How many connections thread `index` opens: connections spread evenly, the remainder to the first threads.
     public func connections(forThread index: Int) -> Int {
         let t = effectiveThreads
-        return connections / t + (index < connections % t ? 1 : 0)
+        return localConnections / t + (index < localConnections % t ? 1 : 0)
     }
+
+    /// The run-wide number of this process's `local`-th connection (its place in the rate schedule).
+    @inline(__always)
+    public func globalConnection(local: Int) -> Int { segment?.globalConnection(local: local) ?? local }
 
     /// Checks the figures; the message says what is wrong in the user's terms.
     public func validate() throws(LoadError) {
@@ -63,6 +74,9 @@ public struct LoadOptions: Sendable {
         if durationNanos == 0 { throw .invalidOption("duration must be greater than 0") }
         if timeoutNanos == 0 { throw .invalidOption("timeout must be greater than 0") }
         if pipeline < 1 || pipeline > 1024 { throw .invalidOption("pipeline depth must be between 1 and 1024") }
+        if let segment, connections < segment.count {
+            throw .invalidOption("\(connections) connections cannot be split into \(segment.count) segments: each needs at least one")
+        }
         if paths.count > 1024 { throw .invalidOption("at most 1024 weighted paths") }
         for p in paths where !(p.weight > 0 && p.weight.isFinite) {
             throw .invalidOption("the weight of path `\(p.path)` must be a positive number")

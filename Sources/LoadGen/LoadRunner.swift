@@ -18,6 +18,12 @@ public final class LoadRunner {
     public private(set) var interrupted = false
     /// Receives each second's merged latency histogram as the run goes (e.g. `--hlog`).
     public var intervalSink: IntervalCollector.Sink?
+    /// Wall-clock time (ns since the Unix epoch) of the run's start, the instant its schedule and
+    /// seconds count from; 0 before `run`. Segments of one run are aligned by it.
+    public private(set) var startedAtEpochNanos: UInt64 = 0
+    /// Called on the calling thread once everything is set up, just before the run's clock starts
+    /// (`--start-at` sleeps here, so that its instant is the schedule's zero, not thread creation's end).
+    public var beforeStart: (() -> Void)?
     /// Called first thing on each worker thread (the profiler registers the thread here).
     public var onWorkerThreadStart: (@Sendable () -> Void)?
 
@@ -94,10 +100,10 @@ public final class LoadRunner {
         }
 
         let intervals = IntervalCollector(threads: threadCount, sink: intervalSink)
+        beforeStart?()
         let start = EventLoop.hrtime()
-        var wallClock = timespec()
-        clock_gettime(CLOCK_REALTIME, &wallClock)
-        let wallStart = Double(wallClock.tv_sec) + Double(wallClock.tv_nsec) / 1e9
+        startedAtEpochNanos = WallClock.nowNanos()
+        let wallStart = Double(startedAtEpochNanos) / 1e9
         for worker in workers {
             worker.commonStart = start
             worker.intervals = intervals
@@ -170,7 +176,8 @@ public final class LoadRunner {
         merged.startedAtEpochSeconds = wallStart
         merged.timeline?.fill(intervals.slices, schedule: options.rate, elapsedNanos: merged.elapsedNanoseconds)
         if let rate = options.rate {
-            merged.askedRequests = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
+            let due = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
+            merged.askedRequests = options.segment?.requests(amongFirst: due, connections: options.connections) ?? due
             if merged.uncorrectedLatency == nil { merged.uncorrectedLatency = Measurement.makeLatencyHistogram() }
             if merged.scheduleLag == nil { merged.scheduleLag = Measurement.makeLatencyHistogram() }
         }

@@ -88,7 +88,7 @@ final class Worker: @unchecked Sendable {
         connections.reserveCapacity(count)
         let first = firstGlobalIndex
         for i in 0..<count where !stopped {
-            let connection = ClientConnection(worker: self, loop: loop, options: options, index: i, globalIndex: first + i)
+            let connection = ClientConnection(worker: self, loop: loop, options: options, index: i, globalIndex: options.globalConnection(local: first + i))
             connections.append(connection)
             connection.open()
         }

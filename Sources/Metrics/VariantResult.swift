@@ -107,6 +107,9 @@ public struct VariantResult: Codable, Sendable, Equatable {
     /// `volley bench --repeat N`: each repeat's own result, in the order run (the figures
     /// above are all repeats merged). Nil for a single run.
     public var repeats: [VariantResult]?
+    /// A segment of a run spread over several generators (`--segment i/N`): its id, start and
+    /// full histograms, for `volley merge`. Absent otherwise (and in merged files).
+    public var segment: SegmentRecord?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],

@@ -43,6 +43,15 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
     var serverBinary: String?
 
+    @Option(name: .long, help: "Run only segment i of N of every variant's load (`url:` scenarios); `volley merge` joins the result files.")
+    var segment: String?
+
+    @Option(name: .long, help: "Number of segments, the index coming from JOB_COMPLETION_INDEX; also VOLLEY_SEGMENTS.")
+    var segments: Int?
+
+    @Option(name: .long, help: "Start the first variant's load at this instant (RFC 3339 or epoch milliseconds); also VOLLEY_START_AT.")
+    var startAt: String?
+
     /// Children come from `--server-binary`, else from this very binary; in-process (tests) there is none to start.
     func serverRunner() -> ServerRunner? {
         if let serverBinary { return ServerRunner(executable: serverBinary) }
@@ -70,6 +79,7 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
+        let segmentSetup = try SegmentSetup.resolve(segment: segment, segments: segments, startAt: startAt)
         try checkResultsFolder((out as NSString).appendingPathComponent(loaded.name))
         let signals = ProcessStop()
         defer { signals.finish() }
@@ -78,6 +88,8 @@ struct BenchCommand: ParsableCommand {
                                    command: ["volley"] + CommandLine.arguments.dropFirst())
         session.summaryTable = { ResultTable.text($0) }
         session.repeats = `repeat`
+        session.segment = segmentSetup.segment
+        session.startAtEpochNanos = segmentSetup.startAtNanos
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }
         if report, let result = outcome.report, let path = outcome.resultPath {

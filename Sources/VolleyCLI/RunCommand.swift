@@ -83,6 +83,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("s"), .long], help: "Load a wrk Lua script (wrk's scripting API on LuaJIT); its arguments follow `--`.")
     var script: String?
 
+    @Option(name: .long, help: "Run only segment i of N of this load (e.g. 0/4), one per generator; `volley merge` joins their --json files.")
+    var segment: String?
+
+    @Option(name: .long, help: "Number of segments, the index coming from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); also VOLLEY_SEGMENTS.")
+    var segments: Int?
+
+    @Option(name: .long, help: "Start the load at this instant (RFC 3339 or epoch milliseconds), e.g. the same for every segment; also VOLLEY_START_AT.")
+    var startAt: String?
+
     @Argument(help: "Target URL (http:// only).")
     var url: String
 
@@ -90,7 +99,11 @@ struct RunCommand: ParsableCommand {
     var scriptArguments: [String] = []
 
     func run() throws {
-        let options = try makeOptions()
+        var options = try makeOptions()
+        let segmentSetup = try SegmentSetup.resolve(segment: segment, segments: segments, startAt: startAt)
+        options.segment = segmentSetup.segment
+        do { try options.validate() } catch { throw usageError(error.description) }
+        if segmentSetup.segment != nil && json == nil { throw usageError("--segment needs --json FILE: the segment's result is what `volley merge` reads") }
         let gate = try makeGate()
         let session = try openScript(options)
         let threadScripts = try makeScriptThreads(session, options: options)
@@ -112,12 +125,17 @@ struct RunCommand: ParsableCommand {
         defer { signals.finish() }
         if !quiet {
             screen.show(paced ? RateTextPrinter.header(configuration: configuration) : WrkTextPrinter.header(configuration: configuration))
+            if let segment = options.segment { screen.show("  segment \(segment) of the run: \(options.localConnections) of its \(options.connections) connections\n") }
         }
         var log: HistogramLogFile?
         if let hlog = outputs["--hlog"] {
             do { log = try HistogramLogFile(target: hlog, overwrite: overwrite) } catch { throw usageError("\(error)") }
             runner.intervalSink = log?.sink
         }
+        let segmentIntervals = segmentSetup.segment == nil ? nil : SegmentIntervalLog()
+        runner.intervalSink = SegmentIntervalLog.combine([runner.intervalSink, segmentIntervals?.sink])
+        var lateNanos: UInt64 = 0
+        runner.beforeStart = { lateNanos = segmentSetup.waitForStart() }
 
         if let profileSettings { try startProfiling(profileSettings, runner: runner) }
         let measurement = runner.run(stop: signals.token)
@@ -142,6 +160,8 @@ struct RunCommand: ParsableCommand {
                                           command: ["volley"] + CommandLine.arguments.dropFirst())
             report.variants[0].interrupted = result.interrupted
             report.source = SourceInfo.detect()
+            report.variants[0].segment = segmentSetup.record(runner: runner, measurement: measurement,
+                                                             intervals: segmentIntervals, lateNanos: lateNanos)
             try outputs.write(try report.jsonData(), for: "--json")
         }
         if quiet, let warnings = result.generator?.warnings {

@@ -23,7 +23,7 @@ public struct Volley: ParsableCommand {
         abstract: "HTTP load generator and server benchmark suite (wrk-compatible).",
         version: VolleyVersion.string,
         subcommands: [RunCommand.self, ProbeCommand.self, FixtureCommand.self, ServeCommand.self, MongodCommand.self,
-                      BenchCommand.self, CompareCommand.self, ReportCommand.self],
+                      BenchCommand.self, CompareCommand.self, ReportCommand.self, MergeCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

@@ -30,6 +30,9 @@ public struct BenchSession {
     public static let defaultRepeats = 5
     /// Where the measured code came from (git commit and branch), stored in the result.
     public var source: SourceInfo? = SourceInfo.detect()
+    /// `--segment i/N` and `--start-at` (the first variant's start): see `VariantContext`.
+    public var segment: ExecutionSegment?
+    public var startAtEpochNanos: UInt64?
 
     public init(scenario: Scenario, runner: any VariantRunner = RoutingRunner(), resultsDirectory: String = "results",
                 progress: BenchProgress, stop: StopToken? = nil, command: [String]? = nil) {
@@ -52,7 +55,11 @@ public struct BenchSession {
     public func preflight() -> [String] {
         var reasons: [(String, [String])] = []
         for plan in scenario.variants {
-            guard let why = runner.unsupported(plan) else { continue }
+            var unsupported = runner.unsupported(plan)
+            if segment != nil, case .server = plan.target {
+                unsupported = "a segmented bench needs `url:` variants (one target shared by every generator); `server:` starts a server per generator"
+            }
+            guard let why = unsupported else { continue }
             if let i = reasons.firstIndex(where: { $0.0 == why }) { reasons[i].1.append(plan.name) } else { reasons.append((why, [plan.name])) }
         }
         // One line per reason, not per variant: a matrix of 16 variants has one problem, not 16.
@@ -76,9 +83,11 @@ public struct BenchSession {
                 if stop?.isRequested == true { interrupted = true; break rounds }
                 let shown = rounds > 1 ? "\(plan.name) (repeat \(round + 1)/\(rounds))" : plan.name
                 progress.variantStarted(shown, index: index, count: scenario.variants.count)
-                let context = VariantContext(index: index, count: scenario.variants.count, scenario: scenario.name,
+                var context = VariantContext(index: index, count: scenario.variants.count, scenario: scenario.name,
                                              profile: scenario.profile, outputDirectory: directory,
                                              stop: stop, progress: progress)
+                context.segment = segment
+                context.startAtEpochNanos = index == 0 && round == 0 ? startAtEpochNanos : nil
                 do {
                     let outcome = try runner.run(plan, context: context)
                     progress.variantFinished(outcome.result)

@@ -47,9 +47,15 @@ public enum LoadPhase {
                            measured: MeasuredWindow? = nil) throws(VariantRunError) -> VariantOutcome {
         let restore = CPUAffinity.pin(load.cpus)
         defer { CPUAffinity.restore(restore) }
+        let segment = SegmentPhase(context: context)
+        func options(_ load: LoadSpec, url: HTTPURL, durationNanos: UInt64? = nil) -> LoadOptions {
+            let whole = Self.options(load, url: url, durationNanos: durationNanos)
+            return segment?.restrict(whole) ?? whole
+        }
         if load.warmupNanos > 0 {
             let warmOptions = options(load, url: url, durationNanos: load.warmupNanos)
             let warm = try runner(warmOptions, scripts: try ScriptPhase.threads(try ScriptPhase.open(load, url: url), options: warmOptions))
+            segment?.attach(to: warm, measured: false)
             context.progress.phase("warm-up", nanos: load.warmupNanos)
             _ = warm.run(stop: context.stop, onProgress: context.progress.live)
             if warm.interrupted { throw VariantRunError("interrupted during warm-up", interrupted: true) }
@@ -57,6 +63,7 @@ public enum LoadPhase {
         let measuredOptions = options(load, url: url)
         let script = try ScriptPhase.open(load, url: url)
         let engine = try runner(measuredOptions, scripts: try ScriptPhase.threads(script, options: measuredOptions))
+        segment?.attach(to: engine, measured: true)
         context.progress.phase("load", nanos: load.durationNanos)
         measured?.begin()
         let before = CPUTime.now()
@@ -72,6 +79,7 @@ public enum LoadPhase {
         generator.setProcessCPU(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
                                 requests: measurement.requests)
         result.generator = generator
+        result.segment = segment?.record(engine: engine, measurement: measurement)
         var notes: [String] = []
         if load.warmupNanos > 0 { notes.append("after \(Quantity.formatDuration(load.warmupNanos)) of warm-up") }
         if let paths = load.paths, paths.count > 1 {

@@ -1,3 +1,4 @@
+import LoadGen
 import Foundation
 import LoadGen
 import Metrics
@@ -15,6 +16,10 @@ public struct VariantContext: Sendable {
     /// Requested by the command line on SIGINT/SIGTERM: the variant stops early (nil: nothing stops it).
     public var stop: StopToken?
     public var progress: BenchProgress
+    /// `--segment i/N`: run only this segment of each variant's load (nil: the whole load).
+    public var segment: ExecutionSegment?
+    /// `--start-at` (ns since the Unix epoch): when the variant's first load phase starts; nil: at once.
+    public var startAtEpochNanos: UInt64?
 
     public init(index: Int, count: Int, scenario: String, profile: Bool = false, outputDirectory: String = ".",
                 stop: StopToken? = nil, progress: BenchProgress) {
