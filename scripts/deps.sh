@@ -4,7 +4,7 @@
 set -euo pipefail
 # libmongoc-dev brings libbson-dev; python3-pymongo is the independent client the MongoWire tests use.
 # libdw-dev and libunwind-dev serve the profiler (symbols, unwinding).
-packages=(pkg-config libuv1-dev zlib1g-dev libdw-dev libunwind-dev wrk nginx-light procps libmongoc-dev python3-pymongo)
+packages=(pkg-config libssl-dev libuv1-dev zlib1g-dev libdw-dev libunwind-dev wrk nginx-light procps libmongoc-dev python3-pymongo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

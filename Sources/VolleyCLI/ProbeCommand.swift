@@ -44,7 +44,10 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .long, help: "Count a request as timed out after this long, e.g. 2s.")
     var timeout: String = "2s"
 
-    @Argument(help: "Target URL (http:// only).")
+    @OptionGroup(title: "https")
+    var tls: TLSFlags
+
+    @Argument(help: "Target URL (http:// or https://).")
     var url: String
 
     func run() throws {
@@ -65,7 +68,7 @@ struct ProbeCommand: ParsableCommand {
             throw usageError("invalid --precision '\(precision)' (e.g. 5%)")
         }
         var run = try RunCommand.parse(["-t", "\(threads)", "-c", "\(connections)", "-d", stepDuration,
-                                        "--timeout", timeout] + header.flatMap { ["-H", $0] } + [url])
+                                        "--timeout", timeout] + header.flatMap { ["-H", $0] } + tls.arguments + [url])
         run.quiet = true
         let base = try run.makeOptions()
         do { try LoadRunner(options: base).checkReachable() } catch { throw usageError(error.description) }

@@ -73,7 +73,10 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print nothing on standard output (use with --json).")
     var quiet = false
 
-    @Argument(help: "Target URL (http:// only).")
+    @OptionGroup(title: "https")
+    var tls: TLSFlags
+
+    @Argument(help: "Target URL (http:// or https://).")
     var url: String
 
     func run() throws {
@@ -172,9 +175,10 @@ struct RunCommand: ParsableCommand {
             }
             schedule = parsed
         }
-        let options = LoadOptions(url: target, threads: threads, connections: connections, durationNanos: durationNanos,
+        var options = LoadOptions(url: target, threads: threads, connections: connections, durationNanos: durationNanos,
                                   timeoutNanos: timeoutNanos, pipeline: pipeline, method: methodName,
                                   headers: headers, body: bodyBytes, rate: schedule)
+        options.tls = tls.configuration
         do { try options.validate() } catch { throw usageError(error.description) }
         return options
     }

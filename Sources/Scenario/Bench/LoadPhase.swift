@@ -23,7 +23,7 @@ public enum LoadPhase {
         let parsed: HTTPURL
         do { parsed = try HTTPURL(parsing: base) } catch { throw VariantRunError("invalid url `\(base)`: \(error)") }
         guard let path = load.paths?.first?.path else { return parsed }
-        do { return try HTTPURL(parsing: "http://\(parsed.hostHeader)\(path)") } catch {
+        do { return try HTTPURL(parsing: "\(parsed.scheme)://\(parsed.hostHeader)\(path)") } catch {
             throw VariantRunError("invalid path `\(path)`: \(error)")
         }
     }
