@@ -1,4 +1,5 @@
 import HTTP1
+import TLS
 
 /// The concurrency model of a reference server.
 public enum ServerModel: String, Sendable, CaseIterable {
@@ -34,6 +35,8 @@ public struct ServerOptions: Sendable {
     /// Register the server's threads (and libuv's work queue) with the sampler, so that
     /// `--profile` and `/debug/profile` see them; costs nothing until a profile runs.
     public var sampleThreads: Bool
+    /// Serve https with this certificate (`--tls-cert/--tls-key`, `--tls-self-signed`); nil: plain HTTP.
+    public var tls: TLSServerConfiguration?
 
     public init(model: ServerModel = .async, host: String = "127.0.0.1", port: UInt16 = 0, workers: Int = 1,
                 threads: Int = 64, maxBodyBytes: Int = 1 << 20, headerTimeoutMillis: Int = 10_000,
