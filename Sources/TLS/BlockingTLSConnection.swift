@@ -89,8 +89,15 @@ public final class BlockingTLSConnection {
         }
     }
 
-    /// Sends close_notify (without waiting for the peer's).
+    /// Whether this session resumed an earlier one.
+    public var resumed: Bool { SSL_session_reused(ssl) == 1 }
+
+    private var shutdownSent = false
+
+    /// Sends close_notify once (without waiting for the peer's).
     public func shutdown() {
+        guard !shutdownSent else { return }
+        shutdownSent = true
         if isHandshakeComplete && failure == nil { SSL_shutdown(ssl) }
         ERR_clear_error()
     }

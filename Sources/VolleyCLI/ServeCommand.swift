@@ -71,6 +71,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Profile format: folded, speedscope or svg (default: from the file extension).")
     var profileFormat: String?
 
+    @OptionGroup(title: "https")
+    var tls: ServeTLSFlags
+
     func run() throws {
         // libuv sizes its work queue once, at the process's first uv_queue_work: set it first.
         if let dbThreads {
@@ -99,6 +102,7 @@ struct ServeCommand: ParsableCommand {
             idleTimeoutMillis: try millis(idleTimeout, "--idle-timeout"),
             graceMillis: try millis(grace, "--grace"), accessLog: accessLog)
         options.slowCallbackNanos = try slowCallbackNanos()
+        options.tls = try tls.configuration()
         let profiling = try serverProfileSettings()
         // Watch the signals before any thread exists, so none of them takes one.
         let signals = try TerminationSignals()
@@ -114,7 +118,7 @@ struct ServeCommand: ParsableCommand {
             printError("volley serve: DB routes on \(database.backend.uriString) (pool of \(poolSize(model)) clients"
                 + (model == .async ? ", \(workQueueThreads) work-queue threads)" : ")"))
         }
-        print("listening on http://\(shownHost):\(server.port)/ (model \(model.rawValue), \(size))")
+        print("listening on \(options.tls == nil ? "http" : "https")://\(shownHost):\(server.port)/ (model \(model.rawValue), \(size))")
         fflush(nil)
         signals.wait()
         server.beginShutdown()
