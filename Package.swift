@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "MongoWire", dependencies: ["UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "Scenario", dependencies: [
-            "LoadGen", "Metrics", "HTTP1",
+            "LoadGen", "Metrics", "HTTP1", "TLS",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),

@@ -19,6 +19,14 @@ public final class BlockingTLSConnection {
         self.ssl = ssl
     }
 
+    /// The client side, for one-off requests (a `/health` check); no name is checked.
+    public init(fd: Int32, clientContext context: TLSContext) throws(TLSError) {
+        guard let ssl = SSL_new(context.raw) else { throw .setup("cannot create a TLS session") }
+        guard SSL_set_fd(ssl, fd) == 1 else { SSL_free(ssl); throw .setup("cannot attach the socket") }
+        SSL_set_connect_state(ssl)
+        self.ssl = ssl
+    }
+
     deinit { SSL_free(ssl) }
 
     /// Runs the server side of the handshake until it completes, fails, or `deadline`

@@ -36,6 +36,9 @@ public struct ServerSpec: Sendable, Equatable {
     public var cpus: [Int]?
     /// Threshold of the server's slow-callback warning, in nanoseconds, or nil for its default.
     public var slowCallbackNanos: UInt64?
+    /// Serve https with a throwaway self-signed certificate (`server.tls: true`); the load then
+    /// skips certificate verification.
+    public var tls = false
 
     public init(model: Model, workers: Int = 1, threads: Int = 1, database: DatabaseSpec = .none,
                 cpus: [Int]? = nil, slowCallbackNanos: UInt64? = nil) {
@@ -78,6 +81,8 @@ public struct LoadSpec: Sendable, Equatable {
     public var timeoutNanos: UInt64 = 2_000_000_000
     /// CPUs to pin the generator to, or nil.
     public var cpus: [Int]?
+    /// https targets: skip certificate verification (`load.insecure: true`, like `-k`).
+    public var insecure = false
 
     public init() {}
 }

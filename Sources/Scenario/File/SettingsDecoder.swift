@@ -6,9 +6,9 @@ struct Settings {
     var server: [String: Located] = [:]
     var load: [String: Located] = [:]
 
-    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback"]
+    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback", "tls"]
     static let loadKeys = ["threads", "connections", "duration", "warmup", "rate", "method", "path", "paths",
-                           "headers", "body", "pipeline", "timeout", "cpus"]
+                           "headers", "body", "pipeline", "timeout", "cpus", "insecure"]
     /// Short names a matrix axis or a matrix value may use, and the setting each means.
     static let shortNames: [String: String] = [
         "model": "server.model", "workers": "server.workers", "database": "server.database",
@@ -66,6 +66,7 @@ struct SettingsDecoder {
             if let n = reader.duration(v, in: 1_000_000...60_000_000_000) { spec.slowCallbackNanos = n } else { ok = false }
         }
         if let v = fields["database"] { if let db = database(v) { spec.database = db } else { ok = false } }
+        if let v = fields["tls"] { if let b = reader.bool(v) { spec.tls = b } else { ok = false } }
         return ok ? spec : nil
     }
 
@@ -138,6 +139,7 @@ struct SettingsDecoder {
         take("pipeline", { reader.int($0, in: 1...1024) }) { spec.pipeline = $0 }
         take("timeout", { reader.duration($0, in: 1_000_000...3_600_000_000_000) }) { spec.timeoutNanos = $0 }
         take("cpus", { reader.cpus($0) }) { spec.cpus = $0 }
+        take("insecure", { reader.bool($0) }) { spec.insecure = $0 }
         if let single = fields["path"], fields["paths"] != nil {
             reader.report(single.keyNode ?? single.node, single.path, "give `path` or `paths`, not both")
             ok = false
