@@ -231,6 +231,12 @@ extension ClientConnection {
             }
             self.perform(action)
         }
+        tls.onDrained = { [unowned self] in
+            if self.sendWhenWritten {
+                self.sendWhenWritten = false
+                self.send()
+            }
+        }
         tls.onHandshake = { [unowned self] error in
             if let error { self.handshakeFailed(error) } else { self.handshakeDone() }
         }
@@ -275,9 +281,14 @@ extension ClientConnection {
         perform(action)
     }
 
-    /// Encrypts the next batch; the TLS stream takes all of it and queues what the socket refuses.
+    /// Encrypts the next batch (the TLS stream takes all of it and queues the ciphertext the
+    /// socket refuses); while such ciphertext is queued, the batch waits for it to drain.
     @inline(__always)
     private func sendTLS(_ tls: TLSStream) {
+        if tls.isWriting {
+            sendWhenWritten = true
+            return
+        }
         let batch = worker.nextBatch()
         switch tls.tryWrite(batch) {
         case .success(let written):

@@ -239,7 +239,7 @@ final class AsyncConnection {
         guard let buffer = inFlight else { return }
         if !writing { writeSince = worker.loop.nowMillis }
         writing = true
-        stream.write(buffer.bytes) { [unowned self] error in
+        let completion: (UVError?) -> Void = { [unowned self] error in
             self.writing = false
             buffer.removeAll()
             if error != nil { self.close(); return }
@@ -252,6 +252,7 @@ final class AsyncConnection {
             if self.closeAfterFlush { self.finish(); return }
             self.process()
         }
+        if let tls { tls.write(buffer.bytes, completion) } else { stream.write(buffer.bytes, completion) }
     }
 
     private func notePhase() {

@@ -91,22 +91,45 @@ public final class TLSStream {
         return TLSNegotiated(protocolVersion: version, cipher: cipher, group: group, alpn: alpn)
     }
 
-    /// Never true: plaintext is always taken whole (encrypted into OpenSSL's memory), and
-    /// ciphertext the socket refuses is queued here.
-    public var isWriting: Bool { false }
+    /// Ciphertext the socket refused is still queued in libuv (as `TCPStream.isWriting`).
+    public var isWriting: Bool { !sending.isEmpty }
+    /// Called when queued ciphertext has all been written (the socket took the backlog).
+    public var onDrained: (() -> Void)?
+    private var writeCompletion: ((UVError?) -> Void)?
 
-    /// Encrypts and sends all of `bytes`; returns their count (the ciphertext the socket did not
-    /// take is queued and sent in order). Fails once the session is broken or closed.
+    /// Like `TCPStream.tryWrite`: takes nothing (0) while earlier ciphertext is still queued;
+    /// otherwise encrypts all of `bytes`, sends what the socket takes and queues the rest of
+    /// the ciphertext, and returns `bytes.count`. Fails once the session is broken or closed.
     @inline(__always)
     public func tryWrite(_ bytes: UnsafeRawBufferPointer) -> Result<Int, UVError> {
         guard isHandshakeComplete, !closed else { return .failure(.brokenPipe) }
+        if !sending.isEmpty { return .success(0) }
+        if let error = encrypt(bytes) { return .failure(error) }
+        if let error = flush() { return .failure(error) }
+        return .success(bytes.count)
+    }
+
+    /// Like `TCPStream.write`: encrypts all of `bytes` (copied: the caller's buffer is free at
+    /// once) and calls `completion` when the ciphertext is all written (at once if the socket
+    /// took it). One write at a time.
+    public func write(_ bytes: UnsafeRawBufferPointer, _ completion: @escaping (UVError?) -> Void) {
+        guard isHandshakeComplete, !closed else { completion(.brokenPipe); return }
+        if let error = encrypt(bytes) ?? flush() { completion(error); return }
+        if sending.isEmpty { completion(nil) } else { writeCompletion = completion }
+    }
+
+    /// The same as `write`, named as `TCPStream`'s.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer, _ completion: @escaping (UVError?) -> Void) {
+        write(bytes, completion)
+    }
+
+    private func encrypt(_ bytes: UnsafeRawBufferPointer) -> UVError? {
         var written = 0
         if bytes.count > 0 && SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &written) != 1 {
             failure = TLSError.last(of: ssl)
-            return .failure(TLSStream.protocolError)
+            return TLSStream.protocolError
         }
-        if let error = flush() { return .failure(error) }
-        return .success(bytes.count)
+        return nil
     }
 
     /// Sends close_notify, then FIN once everything queued is out; reading goes on.
@@ -125,7 +148,7 @@ public final class TLSStream {
         guard !closed else { return }
         closed = true
         keepSessionResumable()
-        onRead = nil; onReadEnd = nil; onHandshake = nil
+        onRead = nil; onReadEnd = nil; onHandshake = nil; onDrained = nil; writeCompletion = nil
         tcp.close()
     }
 
@@ -133,7 +156,8 @@ public final class TLSStream {
     public func closeWithReset() {
         guard !closed else { return }
         closed = true
-        onRead = nil; onReadEnd = nil; onHandshake = nil
+        keepSessionResumable()
+        onRead = nil; onReadEnd = nil; onHandshake = nil; onDrained = nil; writeCompletion = nil
         tcp.closeWithReset()
     }
 
@@ -271,16 +295,28 @@ public final class TLSStream {
         tcp.write(sending.bytes) { [self] error in
             guard !self.closed else { return }
             self.sending.removeAll()
-            if let error { self.end(error); return }
+            if let error {
+                let completion = self.writeCompletion
+                self.writeCompletion = nil
+                completion?(error)
+                if !self.closed { self.end(error) }
+                return
+            }
             if !self.waiting.isEmpty {
                 let next = self.waiting
                 self.waiting = self.sending
                 self.sending = next
                 self.sendQueued()
-            } else if self.shutdownWhenSent {
+                return
+            }
+            if self.shutdownWhenSent {
                 self.shutdownWhenSent = false
                 self.tcp.shutdownWrite()
             }
+            let completion = self.writeCompletion
+            self.writeCompletion = nil
+            completion?(nil)
+            if !self.closed { self.onDrained?() }
         }
     }
 }
