@@ -63,8 +63,10 @@ public final class TLSStream {
             }
             if context.resume, let session = context.session { SSL_set_session(ssl, session) }
         }
-        tcp.onRead = { [unowned self] bytes in self.received(bytes) }
-        tcp.onReadEnd = { [unowned self] error in self.readEnded(error) }
+        // The owner may drop this stream from inside its callbacks (a reconnect): keep it
+        // alive until the read is handled.
+        tcp.onRead = { [unowned self] bytes in withExtendedLifetime(self) { self.received(bytes) } }
+        tcp.onReadEnd = { [unowned self] error in withExtendedLifetime(self) { self.readEnded(error) } }
     }
 
     deinit { SSL_free(ssl) }
