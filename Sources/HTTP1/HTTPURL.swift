@@ -17,7 +17,7 @@ extension HTTPURL {
     public typealias ParseError = URLError
 }
 
-/// An http:// URL split for a client: host as written (IPv6 without brackets), port (default 80), origin-form target ("/" if empty, query kept), and the Host header value (with port only if not 80; IPv6 in brackets).
+/// An http:// or https:// URL split for a client: host as written (IPv6 without brackets), port (default 80, or 443 for https), origin-form target ("/" if empty, query kept), and the Host header value (with port only if not the scheme's default; IPv6 in brackets).
 ///
 /// A fragment (`#...`) is dropped, as browsers do: it is never sent. Bytes a URI may not
 /// contain (space, non-ASCII, `"<>\^`{|}`) are percent-encoded in the target; control
@@ -27,6 +27,11 @@ public struct HTTPURL: Sendable, Equatable {
     public var port: UInt16
     public var target: String
     public var hostHeader: String
+    /// https://: the connection speaks TLS.
+    public var isTLS = false
+
+    /// "https" or "http".
+    public var scheme: String { isTLS ? "https" : "http" }
 
     public init(parsing text: String) throws(URLError) {
         let bytes = Array(text.utf8)
@@ -34,15 +39,13 @@ public struct HTTPURL: Sendable, Equatable {
             throw URLError("URL contains a control character (byte \(bad))")
         }
         guard let schemeEnd = HTTPURL.find(Array("://".utf8), in: bytes) else {
-            throw URLError("URL must start with http:// (got '\(text)')")
+            throw URLError("URL must start with http:// or https:// (got '\(text)')")
         }
         let scheme = String(decoding: bytes[..<schemeEnd].map(asciiLower), as: UTF8.self)
-        if scheme == "https" {
-            throw URLError("https:// is not supported (Volley speaks plain HTTP/1.1)")
+        guard scheme == "http" || scheme == "https" else {
+            throw URLError("scheme '\(scheme)' is not supported: use http:// or https://")
         }
-        guard scheme == "http" else {
-            throw URLError("scheme '\(scheme)' is not supported: use http://")
-        }
+        isTLS = scheme == "https"
         var rest = bytes[(schemeEnd + 3)...]
         if let hash = rest.firstIndex(of: UInt8(ascii: "#")) {
             rest = rest[..<hash]
@@ -51,10 +54,10 @@ public struct HTTPURL: Sendable, Equatable {
         let authority = rest[..<authorityEnd]
         let (host, portText, bracketed) = try HTTPURL.splitAuthority(authority)
         self.host = host
-        self.port = try HTTPURL.parsePort(portText)
+        self.port = try HTTPURL.parsePort(portText, defaultPort: isTLS ? 443 : 80)
         self.target = HTTPURL.originForm(rest[authorityEnd...])
         let hostPart = bracketed ? "[\(host)]" : host
-        self.hostHeader = port == 80 ? hostPart : "\(hostPart):\(port)"
+        self.hostHeader = port == (isTLS ? 443 : 80) ? hostPart : "\(hostPart):\(port)"
     }
 
     static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
@@ -104,8 +107,8 @@ public struct HTTPURL: Sendable, Equatable {
         return (String(decoding: hostBytes, as: UTF8.self), portText, false)
     }
 
-    static func parsePort(_ text: ArraySlice<UInt8>?) throws(URLError) -> UInt16 {
-        guard let text, !text.isEmpty else { return 80 }   // "host:" means the default port (RFC 3986 §3.2.3)
+    static func parsePort(_ text: ArraySlice<UInt8>?, defaultPort: UInt16 = 80) throws(URLError) -> UInt16 {
+        guard let text, !text.isEmpty else { return defaultPort }   // "host:" means the default port (RFC 3986 §3.2.3)
         var value = 0
         for b in text {
             guard let d = decimalValue(b), value <= 65535 else {

@@ -1,3 +1,4 @@
+import TLS
 import UVKit
 
 /// One client connection: glues a `TCPStream` to its `ConnectionMachine` and carries out
@@ -30,6 +31,9 @@ final class ClientConnection {
     private var delayTimer: LoopTimer?
     private var delaying = false
     private lazy var pendingRest = ReusedBytes()
+    /// https: the TLS session over `stream`, and when its handshake began (0: none under way).
+    private var tls: TLSStream?
+    private var handshakeStart: UInt64 = 0
 
     init(worker: Worker, loop: EventLoop, options: LoadOptions, index: Int = 0, globalIndex: Int = 0) {
         self.worker = worker
@@ -56,6 +60,10 @@ final class ClientConnection {
         }
         self.stream = stream
         stream.setNoDelay()
+        if let context = worker.tlsContext {
+            openTLS(stream, context: context)
+            return
+        }
         stream.onRead = { [unowned self] bytes in
             let now = EventLoop.hrtime()
             self.worker.withRecorder { $0.bytesRead &+= UInt64(bytes.count) }
@@ -91,6 +99,10 @@ final class ClientConnection {
             open()
             return
         }
+        if handshakeStart != 0 && now &- handshakeStart >= timeout {
+            handshakeFailed(.handshakeTimedOut)
+            return
+        }
         if delaying { return }   // nothing is on the wire during a script's pause
         let action = worker.withRecorder { machine.tick(now: now, timeout: timeout, recorder: &$0) }
         if action != .none { perform(action) }
@@ -98,6 +110,15 @@ final class ClientConnection {
 
     func stop() {
         machine.stop()
+        closeStream()
+    }
+
+    private func closeStream() {
+        if let tls {
+            tls.close()
+            self.tls = nil
+            handshakeStart = 0
+        }
         stream?.close()
         stream = nil
     }
@@ -110,16 +131,13 @@ final class ClientConnection {
         case .send:
             if worker.scriptDelays { sendAfterDelay() } else { send() }
         case .reconnect:
-            stream?.close()
-            stream = nil
+            closeStream()
             open()
         case .reconnectLater:
-            stream?.close()
-            stream = nil
+            closeStream()
             waitingToReconnect = true
         case .close:
-            stream?.close()
-            stream = nil
+            closeStream()
         case .wait:
             waitForSlot()
         }
@@ -160,6 +178,10 @@ final class ClientConnection {
     @inline(__always)
     private func send() {
         guard let stream else { return }
+        if let tls {
+            sendTLS(tls)
+            return
+        }
         if stream.isWriting {
             sendWhenWritten = true
             return
@@ -215,5 +237,99 @@ final class ClientConnection {
         let now = EventLoop.hrtime()
         let action = worker.withRecorder { machine.writeFailed(now: now, recorder: &$0) }
         perform(action)
+    }
+}
+
+// MARK: - https
+
+extension ClientConnection {
+    /// Connects, then runs the TLS handshake before the first request: the machine stays
+    /// `connecting` until the handshake is done, so handshake time is never request latency.
+    private func openTLS(_ stream: TCPStream, context: TLSContext) {
+        let tls: TLSStream
+        do { tls = try TLSStream(tcp: stream, context: context, serverName: worker.serverName) } catch {
+            handshakeFailed(error)
+            return
+        }
+        self.tls = tls
+        tls.onRead = { [unowned self] bytes in
+            let now = EventLoop.hrtime()
+            self.worker.withRecorder { $0.bytesRead &+= UInt64(bytes.count) }
+            let action = self.worker.withRecorder { self.machine.received(bytes, now: now, recorder: &$0) }
+            if action != .none { self.perform(action) }
+        }
+        tls.onReadEnd = { [unowned self] error in
+            let now = EventLoop.hrtime()
+            let action = self.worker.withRecorder { recorder in
+                error == nil ? self.machine.endOfStream(now: now, recorder: &recorder)
+                             : self.machine.readFailed(now: now, recorder: &recorder)
+            }
+            self.perform(action)
+        }
+        tls.onDrained = { [unowned self] in
+            if self.sendWhenWritten {
+                self.sendWhenWritten = false
+                self.send()
+            }
+        }
+        tls.onHandshake = { [unowned self] error in
+            if let error { self.handshakeFailed(error) } else { self.handshakeDone() }
+        }
+        stream.connect(to: worker.address) { [unowned self] error in
+            let now = EventLoop.hrtime()
+            if error != nil {
+                self.perform(self.worker.withRecorder { self.machine.connectFailed(now: now, recorder: &$0) })
+                return
+            }
+            if self.everConnected { self.worker.withRecorder { $0.reconnects &+= 1 } }
+            self.everConnected = true
+            self.handshakeStart = now
+            tls.start()
+        }
+    }
+
+    private func handshakeDone() {
+        let now = EventLoop.hrtime()
+        guard let tls else { return }
+        let started = handshakeStart
+        handshakeStart = 0
+        worker.withRecorder { recorder in
+            recorder.tls?.recordHandshake(nanos: now &- started, resumed: tls.resumed)
+            if recorder.tls?.protocolVersion.isEmpty == true {
+                // Once per thread: what was negotiated (allocates strings).
+                let agreed = tls.negotiated
+                recorder.tls?.protocolVersion = agreed.protocolVersion
+                recorder.tls?.cipher = agreed.cipher
+                recorder.tls?.group = agreed.group
+            }
+        }
+        perform(machine.connected(now: now))
+    }
+
+    private func handshakeFailed(_ error: TLSError) {
+        handshakeStart = 0
+        let now = EventLoop.hrtime()
+        let action = worker.withRecorder { recorder in
+            recorder.tls?.failures[error.reason, default: 0] += 1
+            return machine.handshakeFailed(now: now, recorder: &recorder)
+        }
+        perform(action)
+    }
+
+    /// Encrypts the next batch (the TLS stream takes all of it and queues the ciphertext the
+    /// socket refuses); while such ciphertext is queued, the batch waits for it to drain.
+    @inline(__always)
+    private func sendTLS(_ tls: TLSStream) {
+        if tls.isWriting {
+            sendWhenWritten = true
+            return
+        }
+        let batch = worker.nextBatch()
+        switch tls.tryWrite(batch) {
+        case .success(let written):
+            worker.withRecorder { $0.bytesWritten &+= UInt64(written) }
+        case .failure:
+            writeFailed()
+        }
     }
 }

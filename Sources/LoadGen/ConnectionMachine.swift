@@ -91,6 +91,14 @@ public struct ConnectionMachine {
         return .reconnectLater
     }
 
+    /// The TLS handshake failed or timed out: counted as a `tls` error; reopen after a pause.
+    public mutating func handshakeFailed(now: UInt64, recorder: inout Recorder) -> Action {
+        guard state != .stopped else { return .close }
+        recorder.recordError(.tls, now: now)
+        state = .disconnected
+        return .reconnectLater
+    }
+
     /// Bytes arrived: parse every response they complete, record it, and decide what follows.
     @inline(__always)
     public mutating func received(_ bytes: UnsafeRawBufferPointer, now: UInt64, recorder: inout Recorder) -> Action {

@@ -1,5 +1,6 @@
 import HTTP1
 import Metrics
+import TLS
 import UVKit
 
 /// Everything a load run needs, validated and resolved before any thread starts.
@@ -27,6 +28,8 @@ public struct LoadOptions: Sendable {
     /// only its connections of `connections` (which stays the whole run's count) and, with a
     /// rate, sends only its requests of the whole run's schedule. Nil: the whole run.
     public var segment: ExecutionSegment?
+    /// https:// targets: verification, client certificate, resumption (unused for http://).
+    public var tls = TLSClientConfiguration()
 
     public init(url: HTTPURL, threads: Int = 2, connections: Int = 10, durationNanos: UInt64 = 10_000_000_000,
                 timeoutNanos: UInt64 = 2_000_000_000, pipeline: Int = 1, method: String = "GET",
@@ -43,11 +46,22 @@ public struct LoadOptions: Sendable {
         var urls: [HTTPURL] = []
         for p in paths {
             guard p.path.hasPrefix("/") else { throw .invalidRequest("path `\(p.path)` must start with /") }
-            do { urls.append(try HTTPURL(parsing: "http://\(url.hostHeader)\(p.path)")) } catch {
+            do { urls.append(try HTTPURL(parsing: "\(url.scheme)://\(url.hostHeader)\(p.path)")) } catch {
                 throw .invalidRequest("path `\(p.path)`: \(error)")
             }
         }
         return urls
+    }
+
+    /// The TLS server name: the host of a `Host` header if one was given, else the URL's host.
+    public var tlsServerName: String {
+        guard let header = headers.last(where: { $0.name.lowercased() == "host" }) else { return url.host }
+        var value = Substring(header.value)
+        if value.hasPrefix("["), let close = value.firstIndex(of: "]") {
+            return String(value[value.index(after: value.startIndex)..<close])
+        }
+        if let colon = value.lastIndex(of: ":") { value = value[..<colon] }
+        return String(value)
     }
 
     /// Threads actually used: never more than connections (wrk refuses -c < -t; Volley just uses fewer threads).
@@ -94,7 +108,7 @@ public struct LoadOptions: Sendable {
 
     /// The configuration as stored in result files.
     public var configuration: RunConfiguration {
-        RunConfiguration(url: "http://\(url.hostHeader)\(url.target)", method: method, threads: effectiveThreads, connections: connections,
+        RunConfiguration(url: "\(url.scheme)://\(url.hostHeader)\(url.target)", method: method, threads: effectiveThreads, connections: connections,
                          durationSeconds: Double(durationNanos) / 1e9, timeoutSeconds: Double(timeoutNanos) / 1e9,
                          pipeline: pipeline, headers: headers.map { "\($0.name): \($0.value)" }, bodyBytes: body.count,
                          rate: rate?.startRate, rateEnd: rate.flatMap { $0.isConstant ? nil : $0.endRate })
@@ -107,6 +121,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case invalidRequest(String)
     case unresolvable(String)
     case unreachable(address: String, reason: String)
+    /// The first TLS handshake with the target failed: the run does not start.
+    case tlsHandshake(address: String, reason: TLSError)
     case system(String)
 
     public var description: String {
@@ -115,6 +131,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         case .invalidRequest(let why): return "invalid request: \(why)"
         case .unresolvable(let why): return why
         case .unreachable(let address, let reason): return "unable to connect to \(address): \(reason)"
+        case .tlsHandshake(let address, let reason):
+            let hint = reason.isVerificationFailure ? " (use -k/--insecure to skip verification, or --cacert FILE to trust a CA)" : ""
+            return "TLS handshake with \(address) failed: \(reason)\(hint)"
         case .system(let why): return why
         }
     }

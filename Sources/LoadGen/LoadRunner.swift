@@ -39,6 +39,7 @@ public final class LoadRunner {
         } catch {
             throw .unresolvable(error.description)
         }
+        try LoadRunner.checkTLSConfiguration(options)
         // Each distinct request is encoded once, here; the run only picks among them.
         var encoded: [[UInt8]] = []
         for url in try options.requestURLs() {
@@ -74,6 +75,7 @@ public final class LoadRunner {
         if case .some(.some(let error)) = outcome {
             throw .unreachable(address: address.description, reason: error.message)
         }
+        if options.url.isTLS { try checkHandshake(timeoutMillis: timeoutMillis) }
     }
 
     /// Runs the load on `threads` threads and returns the merged measurement.

@@ -3,7 +3,7 @@ import Metrics
 
 /// A class of error, as counted in `ErrorCounts`.
 public enum ErrorClass: Sendable, Equatable {
-    case connect, read, write, timeout, status, parse
+    case connect, read, write, timeout, status, parse, tls
 }
 
 /// One worker thread's measurements. Only its own thread touches it; the runner merges
@@ -27,6 +27,8 @@ public struct Recorder {
     /// This thread's CPU use and loop lag, set when its loop ends.
     public var threadLoad: ThreadLoad?
     public var loopLag = Measurement.makeLatencyHistogram()
+    /// https runs: handshakes and their failures (nil for plain HTTP).
+    public var tls: TLSMeasurement?
     /// Latencies of the current second only, handed to `intervals` when the second is over.
     private var interval = Measurement.makeLatencyHistogram()
     private var intervalSecond = 0
@@ -92,6 +94,7 @@ public struct Recorder {
         case .timeout: errors.timeout &+= count
         case .status: errors.status &+= count
         case .parse: errors.parse &+= count
+        case .tls: errors.tls &+= count
         }
         perSecond[slot(now)].errors &+= count
         if sliceLatency != nil { perSlice[currentSlice].errors &+= count }
@@ -182,6 +185,7 @@ public struct Recorder {
         }
         m.loopLag = loopLag
         if let threadLoad { m.threads = [threadLoad] }
+        m.tls = tls
         return m
     }
 }

@@ -1,5 +1,6 @@
 import Metrics
 import Synchronization
+import TLS
 import UVKit
 
 /// One load thread: its own libuv loop, its share of the connections, its own recorder.
@@ -36,6 +37,10 @@ final class Worker: @unchecked Sendable {
     private var firstGlobalIndex: Int {
         (0..<index).reduce(0) { $0 + options.connections(forThread: $1) }
     }
+    /// https targets: this thread's TLS context, and the name sent as SNI and checked against
+    /// the certificate (the Host header's host if one was given, else the URL's).
+    private(set) var tlsContext: TLSContext?
+    let serverName: String
     /// Totals published every 100 ms for live progress; the only state other threads read.
     let published = PublishedCounts()
 
@@ -53,6 +58,11 @@ final class Worker: @unchecked Sendable {
         self.scriptDelays = script?.hasDelay ?? false
         self.scriptedBatch = ScriptedBatch(calls: options.pipeline)
         self.picker = requests.picker(thread: index)
+        self.serverName = options.tlsServerName
+        if options.url.isTLS {
+            // LoadRunner made one context already, so the configuration is known to load.
+            do { tlsContext = try TLSContext(client: options.tls) } catch { fatalError("TLS context: \(error)") }
+        }
         let loop = try EventLoop()
         self.loop = loop
         self.wakeup = LoopWakeup(loop: loop) { [unowned self] in self.stop() }
@@ -63,6 +73,7 @@ final class Worker: @unchecked Sendable {
         let start = commonStart != 0 ? commonStart : EventLoop.hrtime()
         recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2,
                             intervals: intervals, sliceNanos: IntervalCollector.sliceNanos(forDuration: options.durationNanos))
+        if tlsContext != nil { recorder.tls = TLSMeasurement() }
         let monitor = GeneratorMonitor(loop: loop)
         // The run ends `duration` after the common start, however late this thread started (an
         // absolute time: libuv's timers count from the loop's cached clock, stale before it runs).

@@ -14,18 +14,36 @@ public struct ErrorCounts: Codable, Sendable, Equatable, Hashable {
     public var status: UInt64 = 0
     /// Responses that were not valid HTTP/1.1.
     public var parse: UInt64 = 0
+    /// TLS handshakes that failed (their reasons are in `RunSummary.tls.failures`).
+    public var tls: UInt64 = 0
 
     public init() {}
 
-    /// Socket-level errors: what wrk prints on its "Socket errors" line, plus parse errors.
-    public var socketErrors: UInt64 { connect + read + write + timeout + parse }
+    /// Socket-level errors: what wrk prints on its "Socket errors" line, plus parse and TLS errors.
+    public var socketErrors: UInt64 { connect + read + write + timeout + parse + tls }
     /// Every error of every class.
     public var total: UInt64 { socketErrors + status }
 
     /// Adds another set of counters to this one.
     public mutating func add(_ other: ErrorCounts) {
         connect += other.connect; read += other.read; write += other.write
-        timeout += other.timeout; status += other.status; parse += other.parse
+        timeout += other.timeout; status += other.status; parse += other.parse; tls += other.tls
+    }
+}
+
+extension ErrorCounts {
+    enum CodingKeys: String, CodingKey { case connect, read, write, timeout, status, parse, tls }
+
+    /// Result files written before TLS existed have no `tls` count: it reads as 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        connect = try c.decode(UInt64.self, forKey: .connect)
+        read = try c.decode(UInt64.self, forKey: .read)
+        write = try c.decode(UInt64.self, forKey: .write)
+        timeout = try c.decode(UInt64.self, forKey: .timeout)
+        status = try c.decode(UInt64.self, forKey: .status)
+        parse = try c.decode(UInt64.self, forKey: .parse)
+        tls = try c.decodeIfPresent(UInt64.self, forKey: .tls) ?? 0
     }
 }
 
@@ -114,6 +132,8 @@ public struct Measurement: Sendable {
     public var loopLag: Histogram<UInt64>?
     /// CPU use of each load thread.
     public var threads: [ThreadLoad] = []
+    /// https runs: handshakes, resumption and what was negotiated.
+    public var tls: TLSMeasurement?
 
     public init(elapsedNanoseconds: UInt64 = 0) {
         self.elapsedNanoseconds = elapsedNanoseconds
@@ -149,6 +169,7 @@ public struct Measurement: Sendable {
             if timeline == nil { timeline = Timeline(sliceMillis: theirs.sliceMillis) }
             timeline!.merge(theirs)
         }
+        if let theirs = other.tls { if tls == nil { tls = theirs } else { tls!.merge(theirs) } }
         for slice in other.perSecond {
             while perSecond.count <= slice.second { perSecond.append(SecondSlice(second: perSecond.count)) }
             perSecond[slice.second].requests += slice.requests

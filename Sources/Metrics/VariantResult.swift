@@ -46,6 +46,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var reconnects: UInt64
     /// Responses by status class.
     public var statusClasses: StatusClassCounts
+    /// https runs: handshakes, resumption, what was negotiated, handshake latency.
+    public var tls: TLSSummary?
 
     public init(requests: UInt64, bytesRead: UInt64, bytesWritten: UInt64, elapsedSeconds: Double,
                 requestsPerSecond: Double, bytesPerSecond: Double, errors: ErrorCounts, reconnects: UInt64,
@@ -65,6 +67,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
                   bytesPerSecond: seconds > 0 ? Double(measurement.bytesRead) / seconds : 0,
                   errors: measurement.errors, reconnects: measurement.reconnects,
                   statusClasses: StatusClassCounts(measurement.statusClasses))
+        tls = measurement.tls.map(TLSSummary.init)
     }
 }
 

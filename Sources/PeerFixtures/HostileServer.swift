@@ -1,4 +1,5 @@
 import Synchronization
+import TLS
 import UVKit
 
 /// Ways a server can break HTTP on purpose, to check that a generator counts the right
@@ -33,12 +34,14 @@ public final class HostileServer: @unchecked Sendable {
     private let stopWakeup: LoopWakeup
     private let state: HostileState
 
-    /// Starts on a free loopback port; `every` = 1 makes every connection misbehave.
-    public init(_ misbehaviour: Misbehaviour, every: Int = 1) throws {
+    /// Starts on a free loopback port; `every` = 1 makes every connection misbehave. With
+    /// `tls`, every connection speaks TLS first and misbehaves inside the session.
+    public init(_ misbehaviour: Misbehaviour, every: Int = 1, tls: TLSServerConfiguration? = nil) throws {
         precondition(every >= 1)
         let loop = try EventLoop(readBufferSize: 64 * 1024)
         let listener = try TCPListener(loop: loop, address: try SocketAddress.resolve(host: "127.0.0.1", port: 0))
-        let state = HostileState(misbehaviour: misbehaviour, every: every, loop: loop)
+        let context = try tls.map { configuration throws -> TLSContext in try TLSContext(server: configuration) }
+        let state = HostileState(misbehaviour: misbehaviour, every: every, loop: loop, tls: context)
         listener.onAccept { stream in state.accept(stream) }
         self.port = listener.localPort
         self.loop = loop
@@ -93,19 +96,28 @@ private final class HostileState: @unchecked Sendable {
     let loop: EventLoop
     let accepted = Atomic<Int>(0)
     let hostileBytes = Atomic<Int>(0)
+    let tls: TLSContext?
 
-    init(misbehaviour: Misbehaviour, every: Int, loop: EventLoop) {
+    init(misbehaviour: Misbehaviour, every: Int, loop: EventLoop, tls: TLSContext?) {
         self.misbehaviour = misbehaviour
         self.every = every
         self.loop = loop
+        self.tls = tls
     }
 
-    func accept(_ stream: TCPStream) {
+    func accept(_ tcp: TCPStream) {
+        let stream: any FixtureStream
+        if let tls {
+            guard let session = try? TLSStream(tcp: tcp, context: tls) else { tcp.close(); return }
+            stream = session
+        } else {
+            stream = tcp
+        }
         let index = accepted.add(1, ordering: .relaxed).oldValue
         if index % every != 0 {
             HealthyConnection(stream: stream).start()
         } else if misbehaviour == .closeOnAccept {
-            stream.close()
+            stream.closeNow()
         } else {
             HostileConnection(stream: stream, state: self).start()
         }
@@ -113,24 +125,24 @@ private final class HostileState: @unchecked Sendable {
 }
 
 private final class HealthyConnection {
-    let stream: TCPStream
+    let stream: any FixtureStream
     var counter = HeadCounter()
-    init(stream: TCPStream) { self.stream = stream }
+    init(stream: any FixtureStream) { self.stream = stream }
 
     func start() {
         stream.onRead = { [self] bytes in
             for _ in 0..<counter.count(bytes) {
-                if stream.isWriting { stream.close(); return }
-                stream.writeAll(Payload.ok) { [stream] error in if error != nil { stream.close() } }
+                if stream.isWriting { stream.closeNow(); return }
+                stream.writeAll(Payload.ok) { [stream] error in if error != nil { stream.closeNow() } }
             }
         }
-        stream.onReadEnd = { [stream] _ in stream.close() }
-        _ = stream.startReading()
+        stream.onReadEnd = { [stream] _ in stream.closeNow() }
+        stream.beginReading()
     }
 }
 
 private final class HostileConnection {
-    let stream: TCPStream
+    let stream: any FixtureStream
     let state: HostileState
     var counter = HeadCounter()
     var timer: LoopTimer?
@@ -139,7 +151,7 @@ private final class HostileConnection {
     var sent = 0
     var answering = false
 
-    init(stream: TCPStream, state: HostileState) {
+    init(stream: any FixtureStream, state: HostileState) {
         self.stream = stream
         self.state = state
     }
@@ -149,7 +161,7 @@ private final class HostileConnection {
             if counter.count(bytes) > 0 && !answering { answer() }
         }
         stream.onReadEnd = { [self] _ in close() }
-        _ = stream.startReading()
+        stream.beginReading()
     }
 
     func close() {
@@ -157,7 +169,7 @@ private final class HostileConnection {
         closed = true
         timer?.close()
         timer = nil
-        stream.close()
+        stream.closeNow()
     }
 
     private func answer() {
@@ -228,4 +240,27 @@ private final class HostileConnection {
         sent = 0
         answering = false
     }
+}
+
+/// What the fixture's connections need of a stream, plain TCP or TLS over it.
+protocol FixtureStream: AnyObject {
+    var onRead: ((UnsafeRawBufferPointer) -> Void)? { get set }
+    var onReadEnd: ((UVError?) -> Void)? { get set }
+    var isWriting: Bool { get }
+    func tryWrite(_ bytes: UnsafeRawBufferPointer) -> Result<Int, UVError>
+    func write(_ bytes: UnsafeRawBufferPointer, _ completion: @escaping (UVError?) -> Void)
+    func writeAll(_ bytes: UnsafeRawBufferPointer, _ completion: @escaping (UVError?) -> Void)
+    func closeWithReset()
+    func beginReading()
+    func closeNow()
+}
+
+extension TCPStream: FixtureStream {
+    func beginReading() { _ = startReading() }
+    func closeNow() { close() }
+}
+
+extension TLSStream: FixtureStream {
+    func beginReading() { start() }
+    func closeNow() { close() }
 }

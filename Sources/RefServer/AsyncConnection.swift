@@ -1,11 +1,14 @@
 import HTTP1
 import Profiler
+import TLS
 import UVKit
 
 /// One connection of the async server: the shared state machine driven by libuv reads,
 /// answers in order, writes with `tryWrite` first and queues only what the socket refused.
 final class AsyncConnection {
     let stream: TCPStream
+    /// https: the TLS session over `stream` (reads and writes go through it); nil for plain HTTP.
+    private let tls: TLSStream?
     // unowned(unsafe): the worker lives as long as the server (held by AsyncServer.workers), longer than its connections.
     unowned(unsafe) let worker: AsyncWorker
     var machine: ServerConnectionMachine
@@ -36,9 +39,20 @@ final class AsyncConnection {
         machine.recordTargets = worker.options.accessLog
         phaseSince = worker.loop.nowMillis
         lastRead = phaseSince
+        tls = worker.tlsContext.flatMap { try? TLSStream(tcp: stream, context: $0) }
     }
 
     func start() {
+        if let tls {
+            startTLS(tls)
+            return
+        }
+        if worker.tlsContext != nil {
+            // No TLS session could be made: never serve plain HTTP on a TLS port.
+            worker.stats.tlsFailed.add(1)
+            close()
+            return
+        }
         stream.onRead = { [unowned self] bytes in self.received(bytes) }
         stream.onReadEnd = { [unowned self] error in
             if error != nil || self.lingering { self.close(); return }
@@ -202,7 +216,7 @@ final class AsyncConnection {
                 out.removeAll()
                 return
             }
-            switch stream.tryWrite(out.bytes) {
+            switch tls == nil ? stream.tryWrite(out.bytes) : tls!.tryWrite(out.bytes) {
             case .success(let n) where n == out.count:
                 out.removeAll()
             case .success(let n):
@@ -228,7 +242,7 @@ final class AsyncConnection {
         guard !closed, !lingering else { return }
         if machine.peerClosed { close(); return }
         lingering = true
-        stream.shutdownWrite()
+        if let tls { tls.shutdownWrite() } else { stream.shutdownWrite() }
         if readingPaused { readingPaused = false; stream.startReading() }
         let timer = sleepTimer ?? LoopTimer(loop: worker.loop)
         sleepTimer = timer
@@ -241,7 +255,7 @@ final class AsyncConnection {
         guard let buffer = inFlight else { return }
         if !writing { writeSince = worker.loop.nowMillis }
         writing = true
-        stream.write(buffer.bytes) { [unowned self] error in
+        let completion: (UVError?) -> Void = { [unowned self] error in
             self.writing = false
             buffer.removeAll()
             if error != nil { self.close(); return }
@@ -254,6 +268,7 @@ final class AsyncConnection {
             if self.closeAfterFlush { self.finish(); return }
             self.process()
         }
+        if let tls { tls.write(buffer.bytes, completion) } else { stream.write(buffer.bytes, completion) }
     }
 
     private func notePhase() {
@@ -266,6 +281,14 @@ final class AsyncConnection {
 
     func checkTimeouts(now: UInt64) {
         guard !closed, !waiting else { return }
+        if let tls, !tls.isHandshakeComplete {
+            // A peer stalling mid-handshake gets the head timeout.
+            if now &- phaseSince >= UInt64(worker.options.headerTimeoutMillis) {
+                worker.stats.tlsTimedOut.add(1)
+                close()
+            }
+            return
+        }
         if writing {
             // A peer that stops reading holds its answer in our buffer; give up like a stalled body.
             if now &- writeSince >= UInt64(worker.options.idleTimeoutMillis) { close() }
@@ -312,7 +335,32 @@ final class AsyncConnection {
             openWindow = nil
             _ = Profiler.shared.endWindow(window)
         }
-        stream.close()
+        if let tls { tls.close() } else { stream.close() }
         worker.remove(self)
+    }
+}
+
+// MARK: - https
+
+extension AsyncConnection {
+    /// Reads go through the TLS session once its handshake is done; a failed handshake
+    /// (plain HTTP, garbage, a reset, a refused certificate) is counted and closed.
+    private func startTLS(_ tls: TLSStream) {
+        tls.onRead = { [unowned self] bytes in self.received(bytes) }
+        tls.onReadEnd = { [unowned self] error in
+            if error != nil || self.lingering { self.close(); return }
+            self.machine.receiveEOF()
+            self.process()
+        }
+        tls.onHandshake = { [unowned self, unowned tls] error in
+            if error != nil {
+                self.worker.stats.tlsFailed.add(1)
+                self.close()
+                return
+            }
+            self.worker.stats.tlsHandshakes.add(1)
+            if tls.resumed { self.worker.stats.tlsResumed.add(1) }
+        }
+        tls.start()
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+import TLS
 import UVKit
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ public final class AsyncServer: ReferenceServer, @unchecked Sendable {
 
     /// Binds every worker's listener (throws if the port is taken), then starts the threads.
     public init(options: ServerOptions, database: (any DatabaseBackend)? = nil) throws {
-        let stats = StatsRegistry(model: "async", threads: options.workers)
+        let stats = StatsRegistry(model: "async", threads: options.workers, tls: options.tls != nil)
         let watchdog = options.slowCallbackNanos.map { WatchdogRegistry(thresholdNanos: $0, loops: max(1, options.workers)) }
         var router = Router(database: database, stats: stats, watchdog: watchdog)
         router.workPerRequestNanos = options.debugWorkPerRequestNanos
@@ -86,6 +87,8 @@ final class AsyncWorker {
     private var drainTimer: LoopTimer?
     /// Times application callbacks when `--slow-callback`/`--debug` is on; nil costs one branch.
     let watchdog: LoopWatchdog?
+    /// https: this loop's OpenSSL context (its connections' sessions are driven on this loop only).
+    let tlsContext: TLSContext?
 
     init(options: ServerOptions, address: SocketAddress, router: Router, stats: ThreadStats, index: Int, watchdog: LoopWatchdog?) throws {
         random = XorShift64(thread: index)
@@ -95,6 +98,7 @@ final class AsyncWorker {
         self.options = options
         self.stats = stats
         self.watchdog = watchdog
+        if let configuration = options.tls { tlsContext = try TLSContext(server: configuration) } else { tlsContext = nil }
         watchdog?.install(on: loop)
         drainWakeup = LoopWakeup(loop: loop) { [unowned self] in self.beginDrain() }
         forceWakeup = LoopWakeup(loop: loop) { [unowned self] in self.loop.closeAllHandles() }

@@ -1,4 +1,5 @@
 import HTTP1
+import TLS
 
 /// The concurrency model of a reference server.
 public enum ServerModel: String, Sendable, CaseIterable {
@@ -36,6 +37,8 @@ public struct ServerOptions: Sendable {
     public var sampleThreads: Bool
     /// Testing the regression gate: CPU time spun before answering each request (0: none).
     public var debugWorkPerRequestNanos: UInt64 = 0
+    /// Serve https with this certificate (`--tls-cert/--tls-key`, `--tls-self-signed`); nil: plain HTTP.
+    public var tls: TLSServerConfiguration?
 
     public init(model: ServerModel = .async, host: String = "127.0.0.1", port: UInt16 = 0, workers: Int = 1,
                 threads: Int = 64, maxBodyBytes: Int = 1 << 20, headerTimeoutMillis: Int = 10_000,

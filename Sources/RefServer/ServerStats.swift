@@ -43,6 +43,12 @@ public final class ThreadStats: Sendable {
     public let acceptedConnections = Counter()
     public let bytesIn = Counter()
     public let bytesOut = Counter()
+    /// https: handshakes completed (and how many resumed), failed (garbage, plain HTTP, bad
+    /// certificates, resets mid-handshake) and timed out (a peer stalling mid-handshake).
+    public let tlsHandshakes = Counter()
+    public let tlsResumed = Counter()
+    public let tlsFailed = Counter()
+    public let tlsTimedOut = Counter()
 
     public init() {
         requests = (0..<(Route.allCases.count * ThreadStats.slots)).map { _ in Counter() }
@@ -58,9 +64,12 @@ public final class ThreadStats: Sendable {
 public final class StatsRegistry: Sendable {
     public let threads: [ThreadStats]
     public let model: String
+    /// The server speaks TLS: /debug/stats has a `tls` member.
+    public let tls: Bool
 
-    public init(model: String, threads: Int) {
+    public init(model: String, threads: Int, tls: Bool = false) {
         self.model = model
+        self.tls = tls
         self.threads = (0..<threads).map { _ in ThreadStats() }
     }
 
@@ -89,6 +98,9 @@ public final class StatsRegistry: Sendable {
         return "{\"model\":\"\(model)\",\"threads\":\(threads.count),\"requests\":\(total),"
             + "\"byRoute\":{\(routes.joined(separator: ","))},"
             + "\"openConnections\":\(sum(\.openConnections)),\"acceptedConnections\":\(sum(\.acceptedConnections)),"
-            + "\"bytesIn\":\(sum(\.bytesIn)),\"bytesOut\":\(sum(\.bytesOut))\(extra.isEmpty ? "" : ",")\(extra)}"
+            + "\"bytesIn\":\(sum(\.bytesIn)),\"bytesOut\":\(sum(\.bytesOut))"
+            + (tls ? ",\"tls\":{\"handshakes\":\(sum(\.tlsHandshakes)),\"resumed\":\(sum(\.tlsResumed)),"
+                + "\"failed\":\(sum(\.tlsFailed)),\"timedOut\":\(sum(\.tlsTimedOut))}" : "")
+            + "\(extra.isEmpty ? "" : ",")\(extra)}"
     }
 }

@@ -1,5 +1,6 @@
 import HTTP1
 import Synchronization
+import TLS
 import UVKit
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,8 @@ public final class SyncServer: ReferenceServer, @unchecked Sendable {
         listenFD = try address.makeBlockingListener()
         port = SocketAddress.localPort(of: listenFD)
         count = max(1, options.threads)
-        stats = StatsRegistry(model: "sync", threads: count)
+        stats = StatsRegistry(model: "sync", threads: count, tls: options.tls != nil)
+        if let configuration = options.tls { _ = try TLSContext(server: configuration) }   // refuse a bad certificate now
         var router = Router(database: database, stats: stats)
         router.workPerRequestNanos = options.debugWorkPerRequestNanos
         self.router = router
@@ -79,6 +81,11 @@ struct SyncThread {
     let tickMillis: Int
     /// This thread's World-id generator (DB routes).
     var random: XorShift64
+    /// https: this thread's OpenSSL context, and the session of the connection being served.
+    /// Blocking SSL straight on the socket: the model is blocking I/O, as Python's ssl module
+    /// wraps a threaded server's sockets, so no memory BIOs or copies are needed.
+    let tlsContext: TLSContext?
+    var tls: BlockingTLSConnection?
 
     init(server: SyncServer, stats: ThreadStats, index: Int) {
         random = XorShift64(thread: index)
@@ -87,6 +94,7 @@ struct SyncThread {
         machine = ServerConnectionMachine(limits: server.options.limits, maxBodyBytes: server.options.maxBodyBytes)
         machine.recordTargets = server.options.accessLog
         tickMillis = min(250, server.options.sweepMillis)
+        tlsContext = server.options.tls.flatMap { try? TLSContext(server: $0) }
     }
 
     var draining: Bool { server.draining.value != 0 }
@@ -108,7 +116,13 @@ struct SyncThread {
             let idle = server.options.idleTimeoutMillis
             var sendLimit = timeval(tv_sec: idle / 1000, tv_usec: (idle % 1000) * 1000)
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendLimit, socklen_t(MemoryLayout<timeval>.size))
-            serve(fd)
+            if let tlsContext {
+                if startTLS(fd, context: tlsContext) { serve(fd) }
+                tls?.shutdown()
+                tls = nil
+            } else {
+                serve(fd)
+            }
             Glibc.close(fd)
             stats.openConnections.add(-1)
         }
@@ -143,7 +157,7 @@ struct SyncThread {
             }
             guard flush(fd) else { return }
             let space = machine.receiveSpace()
-            let n = read(fd, space.baseAddress, space.count)
+            let n = receive(fd, space.baseAddress, space.count)
             let readError = n < 0 ? errno : 0
             let now = MonotonicClock.nanoseconds()
             if n > 0 {
@@ -196,16 +210,43 @@ struct SyncThread {
         if flush(fd) { linger(fd) }
     }
 
+    /// https: the handshake, within the head timeout; a failure or a stall is counted and
+    /// the connection closed.
+    private mutating func startTLS(_ fd: Int32, context: TLSContext) -> Bool {
+        guard let connection = try? BlockingTLSConnection(fd: fd, context: context) else {
+            stats.tlsFailed.add(1)
+            return false
+        }
+        tls = connection
+        let deadline = monotonicNanos() + UInt64(server.options.headerTimeoutMillis) * 1_000_000
+        let server = self.server
+        if let error = connection.handshake(deadline: deadline, clock: monotonicNanos, shouldStop: { server.draining.value != 0 }) {
+            (error == .handshakeTimedOut ? stats.tlsTimedOut : stats.tlsFailed).add(1)
+            return false
+        }
+        stats.tlsHandshakes.add(1)
+        if connection.resumed { stats.tlsResumed.add(1) }
+        return true
+    }
+
+    /// A read from the connection: through TLS when it speaks it.
+    @inline(__always)
+    private func receive(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+        guard let tls else { return read(fd, buffer, count) }
+        return tls.read(buffer!, count)
+    }
+
     /// FIN after the last answer, then read and discard for up to a second until the peer
     /// closes, so that a client still sending reads the answer instead of a reset.
     private mutating func linger(_ fd: Int32) {
+        tls?.shutdown()
         shutdown(fd, Int32(SHUT_WR))
         let deadline = MonotonicClock.nanoseconds() + 1_000_000_000
         while true {
             let now = MonotonicClock.nanoseconds()
             if now >= deadline || server.drainPassed(.lingering, now: now) { return }
             let space = machine.receiveSpace()
-            let n = read(fd, space.baseAddress, space.count)
+            let n = receive(fd, space.baseAddress, space.count)
             if n > 0 { stats.bytesIn.add(n); continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { continue }
             return
@@ -249,7 +290,8 @@ struct SyncThread {
         let total = out.count
         defer { out.removeAll() }
         while offset < total {
-            let n = send(fd, out.base + offset, total - offset, Int32(MSG_NOSIGNAL))
+            let n = tls == nil ? send(fd, out.base + offset, total - offset, Int32(MSG_NOSIGNAL))
+                               : tls!.write(out.base + offset, total - offset)
             if n > 0 { offset += n; continue }
             if n < 0 && errno == EINTR { continue }
             return false

@@ -45,7 +45,10 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .long, help: "Count a request as timed out after this long, e.g. 2s.")
     var timeout: String = "2s"
 
-    @Argument(help: "Target URL (http:// only).")
+    @OptionGroup(title: "https")
+    var tls: TLSFlags
+
+    @Argument(help: "Target URL (http:// or https://).")
     var url: String
 
     func run() throws {
@@ -56,8 +59,9 @@ struct ProbeCommand: ParsableCommand {
         guard max >= start else { throw usageError("invalid --max-rate '\(maxRate)' (a rate at least --start-rate)") }
         let percent = try QuantityFlag.percent(precision, flag: "--precision") * 100
         guard percent > 0, percent < 100 else { throw usageError("invalid --precision '\(precision)' (more than 0%, less than 100%, e.g. 5%)") }
-        let base = try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: step,
+        var base = try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: step,
                                  timeout: timeout, headers: header).options()
+        base.tls = tls.configuration
         do { try LoadRunner(options: base).checkReachable() } catch { throw usageError(error.description) }
 
         let search = ProbeSearch(p99BoundMicros: bound / 1000, startRate: start, maxRate: max,

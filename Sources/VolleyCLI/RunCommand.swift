@@ -92,7 +92,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Start the load at this instant (RFC 3339 or epoch milliseconds), e.g. the same for every segment; also VOLLEY_START_AT.")
     var startAt: String?
 
-    @Argument(help: "Target URL (http:// only).")
+    @OptionGroup(title: "https")
+    var tls: TLSFlags
+
+    @Argument(help: "Target URL (http:// or https://).")
     var url: String
 
     @Argument(parsing: .postTerminator, help: "Arguments for the script's init(args), after `--`.")
@@ -178,8 +181,10 @@ struct RunCommand: ParsableCommand {
         let durationNanos = try QuantityFlag.duration(duration, flag: "duration")
         var schedule: RateSchedule?
         if let rate { schedule = try QuantityFlag.schedule(rate, durationNanos: durationNanos) }
-        return try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: durationNanos,
+        var options = try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: durationNanos,
                              timeout: timeout, headers: header, method: method, body: body, bodyFile: bodyFile,
                              pipeline: pipeline, rate: schedule).options()
+        options.tls = tls.configuration
+        return options
     }
 }

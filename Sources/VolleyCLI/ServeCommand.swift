@@ -74,6 +74,9 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var profiling: ProfileFlags
 
+    @OptionGroup(title: "https")
+    var tls: ServeTLSFlags
+
     func run() throws {
         // libuv sizes its work queue once, at the process's first uv_queue_work: set it first.
         if let dbThreads {
@@ -110,6 +113,7 @@ struct ServeCommand: ParsableCommand {
             }
             options.debugWorkPerRequestNanos = ns
         }
+        options.tls = try tls.configuration()
         let profiling = try serverProfileSettings()
         // Watch the signals before any thread exists, so none of them takes one.
         let signals = try TerminationSignals()
@@ -124,7 +128,7 @@ struct ServeCommand: ParsableCommand {
         if let database {
             printError("volley serve: DB routes on \(mongoURI ?? "") (" + databaseSummary(database, model: model, driver: driver) + ")")
         }
-        print("listening on http://\(shownHost):\(server.port)/ (model \(model.rawValue), \(size))")
+        print("listening on \(options.tls == nil ? "http" : "https")://\(shownHost):\(server.port)/ (model \(model.rawValue), \(size))")
         fflush(nil)
         signals.wait()
         server.beginShutdown()

@@ -24,7 +24,17 @@ let goodURLs: [GoodURL] = [
     .init(text: "http://h/a b/\u{E9}?x=\"1\"", host: "h", port: 80, target: "/a%20b/%C3%A9?x=%221%22", hostHeader: "h"),
     .init(text: "http://h/%41?a=b&c=d;e", host: "h", port: 80, target: "/%41?a=b&c=d;e", hostHeader: "h"),
     .init(text: "http://h:65535", host: "h", port: 65535, target: "/", hostHeader: "h:65535"),
+    .init(text: "https://h/x", host: "h", port: 443, target: "/x", hostHeader: "h"),
+    .init(text: "HTTPS://h:8443/", host: "h", port: 8443, target: "/", hostHeader: "h:8443"),
+    .init(text: "https://h:80/", host: "h", port: 80, target: "/", hostHeader: "h:80"),
 ]
+
+/// https:// URLs are marked TLS and default to port 443; http:// ones are not.
+@Test func httpsURLsAreTLS() throws {
+    #expect(try HTTPURL(parsing: "https://h/").isTLS)
+    #expect(try HTTPURL(parsing: "https://h/").scheme == "https")
+    #expect(try !HTTPURL(parsing: "http://h/").isTLS)
+}
 
 /// Well-formed http:// URLs split into host, port, target and Host header value.
 @Test(arguments: goodURLs)
@@ -38,7 +48,7 @@ func parsesURL(_ url: GoodURL) throws {
 
 /// Unusable URLs are rejected with a message that names the problem.
 @Test(arguments: [
-    ("https://h/", "https:// is not supported (Volley speaks plain HTTP/1.1)"),
+    ("wss://h/", "use http:// or https://"),
     ("ftp://h/", "scheme 'ftp' is not supported"),
     ("127.0.0.1:8080/", "must start with http://"),
     ("http:///path", "no host"),

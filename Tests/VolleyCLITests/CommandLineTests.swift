@@ -98,7 +98,7 @@ final class FixtureProcess {
     @Test(arguments: [
         (["-t0", "-c1", "-d1s", "http://127.0.0.1:1/"], "threads"),
         (["-d", "soon", "http://127.0.0.1:1/"], "duration"),
-        (["https://127.0.0.1/"], "https"),
+        (["-d1s", "https://127.0.0.1:1/"], "unable to connect"),
         (["--no-such-flag", "http://127.0.0.1:1/"], "no-such-flag"),
         (["-d1s", "http://127.0.0.1:1/"], "unable to connect"),
         (["-H", "NoColon", "http://127.0.0.1:1/"], "header"),

@@ -3,7 +3,7 @@ import Testing
 
 /// The repository root (this file is Tests/VolleyCLITests/…).
 private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-private let validator = repositoryRoot.appendingPathComponent(".build/venv/bin/kubernetes-validate").path
+private let validator = repositoryRoot.appendingPathComponent(".build/pyenv/bin/kubernetes-validate").path
 private let manifest = repositoryRoot.appendingPathComponent("deploy/kubernetes/job.yaml").path
 
 /// Runs kubernetes-validate in strict mode (unknown fields are errors) on `path`.
@@ -21,7 +21,7 @@ private func validate(_ path: String) throws -> (code: Int32, output: String) {
 }
 
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: validator),
-                "kubernetes-validate is not installed in .build/venv: run scripts/deps.sh"))
+                "kubernetes-validate is not installed in .build/pyenv: run scripts/deps.sh"))
 struct KubernetesManifestTests {
     /// The Indexed Job validates against the Kubernetes JSON schema, and the validator does catch a broken copy.
     @Test func manifestMatchesTheSchema() throws {

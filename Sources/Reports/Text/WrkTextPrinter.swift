@@ -74,10 +74,12 @@ public enum WrkTextPrinter {
 
         out += "  \(summary.requests) requests in \(formatTimeMicros(CLongDouble(runtimeMicros))), "
             + "\(formatBinary(CLongDouble(summary.bytesRead)))B read\n"
+        if let tls = summary.tls { out += tls.textLine }
         let errors = summary.errors
-        if errors.connect > 0 || errors.read > 0 || errors.write > 0 || errors.timeout > 0 || errors.parse > 0 {
+        if errors.connect > 0 || errors.read > 0 || errors.write > 0 || errors.timeout > 0 || errors.parse > 0 || errors.tls > 0 {
             out += "  Socket errors: connect \(errors.connect), read \(errors.read), write \(errors.write), timeout \(errors.timeout)"
             if errors.parse > 0 { out += ", parse \(errors.parse)" }
+            if errors.tls > 0 { out += ", tls \(errors.tls)" }
             out += "\n"
         }
         if errors.status > 0 {

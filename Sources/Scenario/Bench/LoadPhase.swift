@@ -24,7 +24,7 @@ public enum LoadPhase {
         let parsed: HTTPURL
         do { parsed = try HTTPURL(parsing: base) } catch { throw VariantRunError("invalid url `\(base)`: \(error)") }
         guard let path = load.paths?.first?.path else { return parsed }
-        do { return try HTTPURL(parsing: "http://\(parsed.hostHeader)\(path)") } catch {
+        do { return try HTTPURL(parsing: "\(parsed.scheme)://\(parsed.hostHeader)\(path)") } catch {
             throw VariantRunError("invalid path `\(path)`: \(error)")
         }
     }
@@ -34,11 +34,13 @@ public enum LoadPhase {
     public static func options(_ load: LoadSpec, url: HTTPURL, durationNanos: UInt64? = nil) -> LoadOptions {
         let duration = durationNanos ?? load.durationNanos
         let paths = load.paths ?? []
-        return LoadOptions(url: url, threads: load.threads, connections: load.connections, durationNanos: duration,
+        var options = LoadOptions(url: url, threads: load.threads, connections: load.connections, durationNanos: duration,
                            timeoutNanos: load.timeoutNanos, pipeline: load.pipeline, method: load.method,
                            headers: load.headers.map { ($0.name, $0.value) }, body: Array((load.body ?? "").utf8),
                            rate: load.rate.map { RateSchedule(startRate: $0, durationNanos: duration) },
                            paths: paths.count > 1 ? paths.map { WeightedRequestPath(path: $0.path, weight: $0.weight) } : [])
+        options.tls.verify = !load.insecure
+        return options
     }
 
     /// Warm-up, then the measured run; returns the variant's result named `name`.

@@ -1,4 +1,5 @@
 import Foundation
+import TLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,8 @@ enum LoopbackGet {
         var body: String
     }
 
-    static func get(port: UInt16, path: String, timeout: Double = 2) -> Response? {
+    /// With `tls`, over https without verification (Volley's own servers, self-signed).
+    static func get(port: UInt16, path: String, timeout: Double = 2, tls: Bool = false) -> Response? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -26,13 +28,28 @@ enum LoopbackGet {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
+        var session: BlockingTLSConnection?
+        if tls {
+            guard let context = try? TLSContext(client: TLSClientConfiguration(verify: false)),
+                  let connection = try? BlockingTLSConnection(fd: fd, clientContext: context) else { return nil }
+            let deadline = UInt64(Monotonic.seconds() * 1e9) + UInt64(timeout * 1e9)
+            guard connection.handshake(deadline: deadline, clock: { UInt64(Monotonic.seconds() * 1e9) }, shouldStop: { false }) == nil else { return nil }
+            session = connection
+        }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
-        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
+        let sent: Int = request.withUnsafeBytes { raw in
+            if let session { return session.write(raw.baseAddress!, raw.count) }
+            return send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
+        }
+        guard sent == request.count else { return nil }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16_384)
         let deadline = Monotonic.seconds() + timeout
         while Monotonic.seconds() < deadline, received.count < 16 << 20 {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = buffer.withUnsafeMutableBytes { raw in
+                if let session { return session.read(raw.baseAddress!, raw.count) }
+                return recv(fd, raw.baseAddress, raw.count, 0)
+            }
             if n <= 0 { break }
             received.append(contentsOf: buffer[0..<n])
         }

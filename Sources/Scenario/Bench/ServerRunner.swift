@@ -57,6 +57,7 @@ public struct ServerRunner: VariantRunner {
         if spec.model == .async, let driver = spec.dbDriver { args += ["--db-driver", driver.rawValue] }
         if let nanos = spec.slowCallbackNanos { args += ["--slow-callback", Quantity.formatDuration(nanos)] }
         if let profilePath { args += ["--profile", profilePath] }
+        if spec.tls { args.append("--tls-self-signed") }
         return args
     }
 
@@ -95,15 +96,19 @@ public struct ServerRunner: VariantRunner {
         let server = try ChildProcess(name: "volley serve", executable: executable, arguments: arguments,
                                       cpus: spec.cpus, logPath: logs + "/serve.log")
         children.append(server)
-        let ready = try server.readyLine(prefix: "listening on http://", timeout: readyTimeout, interrupted: interrupted)
+        let scheme = spec.tls ? "https" : "http"
+        let ready = try server.readyLine(prefix: "listening on \(scheme)://", timeout: readyTimeout, interrupted: interrupted)
         guard let port = Self.port(fromReadyLine: ready) else { throw VariantRunError("volley serve: unreadable ready line `\(ready)`") }
-        try waitHealthy(server, port: port, interrupted: interrupted)
+        try waitHealthy(server, port: port, tls: spec.tls, interrupted: interrupted)
 
-        let url = try LoadPhase.requestURL(base: "http://127.0.0.1:\(port)/", load: plan.load)
-        var outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context,
+        let url = try LoadPhase.requestURL(base: "\(scheme)://127.0.0.1:\(port)/", load: plan.load)
+        var load = plan.load
+        // The server's certificate is a throwaway self-signed one: nothing to verify it against.
+        if spec.tls { load.insecure = true }
+        var outcome = try LoadPhase.run(name: plan.name, load: load, url: url, context: context,
                                         measured: profile.map { p in MeasuredWindow(begin: { p.begin(pid: server.pid) }, end: {}) })
 
-        outcome.result.server = collectStats(port: port)
+        outcome.result.server = collectStats(port: port, tls: spec.tls)
         if let code = server.exited() {
             throw VariantRunError("volley serve exited with status \(code) during the load: \(server.logTail())")
         }
@@ -137,10 +142,10 @@ public struct ServerRunner: VariantRunner {
     }
 
     /// Polls `/health` until it answers 200.
-    func waitHealthy(_ server: ChildProcess, port: UInt16, interrupted: () -> Bool) throws(VariantRunError) {
+    func waitHealthy(_ server: ChildProcess, port: UInt16, tls: Bool = false, interrupted: () -> Bool) throws(VariantRunError) {
         let deadline = Monotonic.seconds() + readyTimeout
         while true {
-            if let response = LoopbackGet.get(port: port, path: "/health", timeout: 1), response.status == 200 { return }
+            if let response = LoopbackGet.get(port: port, path: "/health", timeout: 1, tls: tls), response.status == 200 { return }
             if let code = server.exited() { throw VariantRunError("volley serve exited with status \(code): \(server.logTail())") }
             if interrupted() { throw VariantRunError("interrupted while starting volley serve", interrupted: true) }
             if Monotonic.seconds() > deadline { throw VariantRunError("volley serve: /health did not answer 200 within \(Int(readyTimeout)) s") }
@@ -150,17 +155,17 @@ public struct ServerRunner: VariantRunner {
 
     /// `/debug/stats` as the result's server object, with `/debug/slow` under `slowCallbacks`
     /// when the server has it (a 501 means this build has no watchdog).
-    func collectStats(port: UInt16) -> [String: JSONValue] {
+    func collectStats(port: UInt16, tls: Bool = false) -> [String: JSONValue] {
         var server: [String: JSONValue] = [:]
         // A loop that was blocked (e.g. /cpu in the loop) may still be working through the
         // requests queued when the load stopped: give it time to get to this one.
-        if let stats = LoopbackGet.get(port: port, path: "/debug/stats", timeout: 15), stats.status == 200,
+        if let stats = LoopbackGet.get(port: port, path: "/debug/stats", timeout: 15, tls: tls), stats.status == 200,
            let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(stats.body.utf8)) {
             server = object
         } else {
             server["statsError"] = "GET /debug/stats failed"
         }
-        if server["slowCallbacks"] == nil, let slow = LoopbackGet.get(port: port, path: "/debug/slow", timeout: 15), slow.status == 200,
+        if server["slowCallbacks"] == nil, let slow = LoopbackGet.get(port: port, path: "/debug/slow", timeout: 15, tls: tls), slow.status == 200,
            let value = try? JSONDecoder().decode(JSONValue.self, from: Data(slow.body.utf8)) {
             server["slowCallbacks"] = value
         }

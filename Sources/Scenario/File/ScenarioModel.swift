@@ -46,6 +46,10 @@ public struct ServerSpec: Sendable, Equatable {
     /// `native`: the non-blocking driver on the loops; `threadpool`: libmongoc in the work queue.
     public enum DatabaseDriver: String, Sendable, CaseIterable { case native, threadpool }
 
+    /// Serve https with a throwaway self-signed certificate (`server.tls: true`); the load then
+    /// skips certificate verification.
+    public var tls = false
+
     public init(model: Model, workers: Int = 1, threads: Int = 1, database: DatabaseSpec = .none,
                 cpus: [Int]? = nil, slowCallbackNanos: UInt64? = nil) {
         self.model = model; self.workers = workers; self.threads = threads; self.database = database
@@ -90,6 +94,8 @@ public struct LoadSpec: Sendable, Equatable {
     /// A wrk Lua script building the requests (resolved path), and its `init(args)` arguments.
     public var script: String?
     public var scriptArguments: [String] = []
+    /// https targets: skip certificate verification (`load.insecure: true`, like `-k`).
+    public var insecure = false
 
     public init() {}
 }

@@ -6,12 +6,12 @@ struct Settings {
     var server: [String: Located] = [:]
     var load: [String: Located] = [:]
 
-    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback", "db_driver"] + commandKeys
+    static let serverKeys = ["model", "workers", "threads", "database", "cpus", "slow_callback", "db_driver", "tls"] + commandKeys
     /// Keys that only a `command` server takes, and keys that only the built-in servers take.
     static let commandKeys = ["command", "env", "cwd", "ready", "ready_log", "ready_timeout", "stop_signal", "grace", "asyncio_debug"]
-    static let builtinKeys = ["model", "workers", "threads"]
+    static let builtinKeys = ["model", "workers", "threads", "tls"]
     static let loadKeys = ["threads", "connections", "duration", "warmup", "rate", "method", "path", "paths",
-                           "headers", "body", "pipeline", "timeout", "cpus", "script", "script_args"]
+                           "headers", "body", "pipeline", "timeout", "cpus", "script", "script_args", "insecure"]
     /// Short names a matrix axis or a matrix value may use, and the setting each means.
     static let shortNames: [String: String] = [
         "model": "server.model", "workers": "server.workers", "database": "server.database",
@@ -85,6 +85,7 @@ struct SettingsDecoder {
         } else if fields["db_driver"] != nil {
             ok = false
         }
+        if let v = fields["tls"] { if let b = reader.bool(v) { spec.tls = b } else { ok = false } }
         return ok ? spec : nil
     }
 
@@ -168,6 +169,7 @@ struct SettingsDecoder {
             reader.report(args.keyNode ?? args.node, args.path, "`script_args` without a `script`")
             ok = false
         }
+        take("insecure", { reader.bool($0) }) { spec.insecure = $0 }
         if let single = fields["path"], fields["paths"] != nil {
             reader.report(single.keyNode ?? single.node, single.path, "give `path` or `paths`, not both")
             ok = false
