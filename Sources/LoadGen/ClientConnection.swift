@@ -324,7 +324,8 @@ extension ClientConnection {
             sendWhenWritten = true
             return
         }
-        let batch = worker.nextBatch()
+        // A script-built batch is consumed here: the TLS stream encrypts all of it at once.
+        guard let batch = worker.nextBatch() else { return }   // the script failed; it stops the thread if it always does
         switch tls.tryWrite(batch) {
         case .success(let written):
             worker.withRecorder { $0.bytesWritten &+= UInt64(written) }

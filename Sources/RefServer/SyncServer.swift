@@ -218,9 +218,9 @@ struct SyncThread {
             return false
         }
         tls = connection
-        let deadline = monotonicNanos() + UInt64(server.options.headerTimeoutMillis) * 1_000_000
+        let deadline = MonotonicClock.nanoseconds() + UInt64(server.options.headerTimeoutMillis) * 1_000_000
         let server = self.server
-        if let error = connection.handshake(deadline: deadline, clock: monotonicNanos, shouldStop: { server.draining.value != 0 }) {
+        if let error = connection.handshake(deadline: deadline, clock: { MonotonicClock.nanoseconds() }, shouldStop: { server.draining.value != 0 }) {
             (error == .handshakeTimedOut ? stats.tlsTimedOut : stats.tlsFailed).add(1)
             return false
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import Reports
 
 /// `volley merge`: the segment results of one run spread over several generators, merged into
 /// the result one generator would have written.

@@ -100,7 +100,7 @@ public enum ComparisonPrinter {
     /// One offline HTML page: the same table as Markdown, through the report's table code.
     static func html(_ comparison: Comparison) -> String {
         var body = "<h1>Volley comparison</h1>\n<p class=\"meta\">\(HTML.escape(comparison.basePath)) → \(HTML.escape(comparison.newPath))<br>\(HTML.escape(levelLine(comparison)))</p>\n"
-        body += HTMLReport.table(header, rows(comparison), numeric: [2, 3, 4, 5])
+        body += HTMLPage.table(header, rows(comparison), numeric: [2, 3, 4, 5])
         let notes = comparison.onlyInBase.map { "only in base: \($0)" } + comparison.onlyInNew.map { "only in new: \($0)" }
             + comparison.configurationChanges.map { "configuration changed: \($0.line)" } + comparison.notes.map { "note: \($0)" }
         if !notes.isEmpty { body += "<ul>" + notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
