@@ -57,7 +57,10 @@ public final class MongoBackend: @unchecked Sendable {
     private let popped = Atomic<Int>(0)
 
     /// libmongoc must be initialised once per process before anything else.
-    static let initialized: Void = { mongoc_init() }()
+    // MONGOC_DISABLE_SHM: libmongoc's counters otherwise live in /dev/shm/mongoc-PID, which a
+    // killed process leaves behind; a later process given the same PID then prints "Falling back
+    // to malloc for counters" on stderr (into access logs). Volley never reads those counters.
+    static let initialized: Void = { setenv("MONGOC_DISABLE_SHM", "1", 0); mongoc_init() }()
 
     /// Parses `uri` and creates a pool of at most `maxClients` clients. A pooled client waits
     /// up to `serverSelectionTimeoutMS` for a server when none is reachable (libmongoc's

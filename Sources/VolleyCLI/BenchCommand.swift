@@ -37,8 +37,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also write <timestamp>.md and <timestamp>.html reports beside the result.")
     var report = false
 
-    @Option(name: .long, help: "Measure every variant this many times, interleaved (A B A B …); each repeat is kept in the result, and `volley compare` judges spread from them.")
-    var `repeat`: Int = BenchSession.defaultRepeats
+    @Option(name: .long, help: "Measure every variant this many times, interleaved (A B A B …); each repeat is kept in the result, and `volley compare` judges spread from them (default 5; 1 with --segment).")
+    var `repeat`: Int?
 
     @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
     var serverBinary: String?
@@ -71,7 +71,7 @@ struct BenchCommand: ParsableCommand {
             let nanos = try QuantityFlag.duration(duration, flag: "--duration", examples: "2s, 500ms, 10")
             for i in loaded.variants.indices { loaded.variants[i].load.durationNanos = nanos }
         }
-        guard (1...100).contains(`repeat`) else { throw usageError("--repeat must be 1 to 100") }
+        if let `repeat`, !(1...100).contains(`repeat`) { throw usageError("--repeat must be 1 to 100") }
         if dryRun {
             print("\(loaded.name): \(loaded.variants.count) variant(s)")
             for plan in loaded.variants {
@@ -80,6 +80,11 @@ struct BenchCommand: ParsableCommand {
             return
         }
         let segmentSetup = try SegmentSetup.resolve(segment: segment, segments: segments, startAt: startAt)
+        // A segment is one share of one run, merged with the other pods' shares: repeats would
+        // need one segment record each, so a segmented bench runs each variant once.
+        if segmentSetup.segment != nil, let `repeat`, `repeat` > 1 {
+            throw usageError("--repeat \(`repeat`) with --segment: a segmented bench measures each variant once (repeat the whole distributed run instead)")
+        }
         try checkResultsFolder((out as NSString).appendingPathComponent(loaded.name))
         let signals = ProcessStop()
         defer { signals.finish() }
@@ -87,7 +92,7 @@ struct BenchCommand: ParsableCommand {
                                    progress: .standardOutput(), stop: signals.token,
                                    command: ["volley"] + CommandLine.arguments.dropFirst())
         session.summaryTable = { ResultTable.text($0) }
-        session.repeats = `repeat`
+        session.repeats = segmentSetup.segment != nil ? 1 : (`repeat` ?? BenchSession.defaultRepeats)
         session.segment = segmentSetup.segment
         session.startAtEpochNanos = segmentSetup.startAtNanos
         let outcome = session.run()

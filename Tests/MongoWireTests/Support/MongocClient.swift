@@ -7,7 +7,10 @@ final class MongocClient {
     let raw: OpaquePointer
     private let pool: OpaquePointer?
 
-    static let initialized: Void = { mongoc_init() }()
+    // MONGOC_DISABLE_SHM: libmongoc's counters otherwise live in /dev/shm/mongoc-PID, which a
+    // killed process leaves behind; a later process given the same PID then prints "Falling back
+    // to malloc for counters" on stderr (into access logs). Volley never reads those counters.
+    static let initialized: Void = { setenv("MONGOC_DISABLE_SHM", "1", 0); mongoc_init() }()
 
     /// A single-threaded client for `uri`.
     init(uri: String) {
