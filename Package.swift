@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Profiler", dependencies: ["CSampler"]),
         // Every printer: a RunReport (or a Comparison) as wrk-style text, .hgrm, Markdown and HTML.
         .target(name: "Reports", dependencies: [
-            "Metrics", "Scenario",
+            "Metrics", "Scenario", "Profiler",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "VolleyCLI", dependencies: [

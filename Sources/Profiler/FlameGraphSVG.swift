@@ -116,23 +116,7 @@ public enum FlameGraphSVG {
         return "rgb(\(205 + Int(50 * a)),\(Int(230 * b)),\(Int(55 * c)))"
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Control characters are not allowed in XML 1.0.
-                if let ascii = ch.asciiValue, ascii < 0x20, ascii != 0x09 { out += " " } else { out.append(ch) }
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escape(text) }
 
     static func format(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100

@@ -1,4 +1,5 @@
 import Foundation
+import Profiler
 
 /// A small line chart rendered as inline SVG, with axes, grid, tick labels and a legend.
 /// Coordinates are in data units; the chart maps them linearly onto the plot area (pass
@@ -197,19 +198,5 @@ func f(_ v: Double) -> String { String(format: "%.1f", v) }
 /// HTML helpers.
 public enum HTML {
     /// Escapes text for HTML and SVG content and attributes.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { XMLText.escape(text) }
 }
