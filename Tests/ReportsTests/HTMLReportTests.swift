@@ -88,6 +88,24 @@ import Testing
         #expect(html.contains("Most requests/sec: <b>variant-3-with-a-rather-long-descriptive-name</b>"))
     }
 
+    /// With `--repeat`, a variant's whiskers run from its slowest to its fastest repeat, and the note says so.
+    @Test func repeatSpreadWhiskers() throws {
+        var a = ReportSamples.variant("a", index: 0, seconds: 2)
+        var fast = a, slow = a
+        fast.summary.requestsPerSecond = a.summary.requestsPerSecond * 1.2
+        slow.summary.requestsPerSecond = a.summary.requestsPerSecond * 0.7
+        a.repeats = [slow, fast]
+        let range = try #require(HTMLReport.repeatRange(a) { $0.summary.requestsPerSecond })
+        #expect(range.low == slow.summary.requestsPerSecond && range.high == fast.summary.requestsPerSecond)
+        let b = ReportSamples.variant("b", index: 1, seconds: 2)
+        #expect(HTMLReport.repeatRange(b) { $0.summary.requestsPerSecond } == nil)
+        let mixed = HTMLReport.render(ReportFixturesLite.report([a, b]))
+        #expect(mixed.contains("for variants measured more than once"))
+        var b2 = b
+        b2.repeats = [b, b]
+        #expect(HTMLReport.render(ReportFixturesLite.report([a, b2])).contains("the lowest to the highest of each variant's repeats"))
+    }
+
     /// Slow callbacks land on the latency timeline at their time since the load started.
     @Test func slowCallbackMarks() {
         let v = ReportSamples.variant("v", index: 0, seconds: 2)

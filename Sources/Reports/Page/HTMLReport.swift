@@ -79,7 +79,7 @@ public enum HTMLReport {
         let series = variants.map(TimeSeries.init)
         var out = "<h2>Variants compared</h2>\n"
         let rps = BarChart(title: "Requests/sec", bars: variants.enumerated().map { i, v in
-            let spread = series[i].rateSpread
+            let spread = repeatRange(v) { $0.summary.requestsPerSecond } ?? series[i].rateSpread
             return BarChart.Bar(name: v.name, value: v.summary.requestsPerSecond, low: spread?.low, high: spread?.high,
                                 label: Quantity.formatRate(v.summary.requestsPerSecond), color: i)
         }, higherIsBetter: true, unit: "req/s", format: { Quantity.formatRate($0) })
@@ -92,15 +92,30 @@ public enum HTMLReport {
         for (p, key) in [(50.0, \TimeSeries.Point.p50Micros), (99.0, \TimeSeries.Point.p99Micros)] {
             let chart = BarChart(title: "p\(Int(p)) latency", bars: variants.enumerated().map { i, v in
                 let value = Threshold.figure(.percentile(p), in: v) / 1000
-                let spread = series[i].latencySpread(key)
+                let spread = repeatRange(v) { Threshold.figure(.percentile(p), in: $0) } ?? series[i].latencySpread(key)
                 return BarChart.Bar(name: v.name, value: value, low: spread.map { $0.low / 1000 }, high: spread.map { $0.high / 1000 },
                                     label: Quantity.formatMicros(value * 1000), color: i)
             }, higherIsBetter: false, unit: "ms", format: { $0.trimmed + "ms" })
             out += "<figure>\(chart.svg())</figure>\n"
         }
         let resolution = series.first?.resolution ?? "1 s"
-        out += "<p class=\"meta\">Whiskers: the 10th to 90th percentile of the figure over the run's \(resolution) slices (how steady it was), not a confidence interval.</p>\n"
+        let repeated = variants.filter { repeatRange($0, { $0.summary.requestsPerSecond }) != nil }.count
+        if repeated == variants.count {
+            out += "<p class=\"meta\">Whiskers: the lowest to the highest of each variant's repeats (<code>--repeat</code>), the runs whose spread <code>volley compare</code> judges.</p>\n"
+        } else if repeated > 0 {
+            out += "<p class=\"meta\">Whiskers: the lowest to the highest of the repeats for variants measured more than once (<code>--repeat</code>); for the others, the 10th to 90th percentile over the run's \(resolution) slices.</p>\n"
+        } else {
+            out += "<p class=\"meta\">Whiskers: the 10th to 90th percentile of the figure over the run's \(resolution) slices (how steady it was), not a confidence interval.</p>\n"
+        }
         return out
+    }
+
+    /// The lowest and highest of a figure over a variant's repeats (`volley bench --repeat`): the
+    /// spread that matters between runs. Nil for a variant measured once.
+    static func repeatRange(_ variant: VariantResult, _ figure: (VariantResult) -> Double) -> (low: Double, high: Double)? {
+        guard let repeats = variant.repeats, repeats.count >= 2 else { return nil }
+        let values = repeats.map(figure)
+        return (values.min()!, values.max()!)
     }
 
     /// Every setting that changes the numbers, one row per variant.
