@@ -185,12 +185,6 @@ public final class LoadRunner {
         }
         return merged
     }
-
-    /// The old spelling: the engine no longer watches SIGINT; pass a `StopToken` instead.
-    @available(*, deprecated, message: "the engine no longer watches signals; pass run(stop:) a StopToken")
-    public func run(handleInterrupt: Bool, onProgress: ((LiveProgress) -> Void)? = nil) -> Measurement {
-        run(stop: nil, onProgress: onProgress)
-    }
 }
 
 /// Totals of a run in progress, as reported to `LoadRunner.run(onProgress:)`.

@@ -36,7 +36,7 @@ private func httpsOptions(port: UInt16, millis: UInt64, timeoutMillis: UInt64 = 
         let runMillis: UInt64 = 1500, timeoutMillis: UInt64 = 300
         let runner = try LoadRunner(options: httpsOptions(port: server.port, millis: runMillis, timeoutMillis: timeoutMillis))
         try runner.checkReachable()
-        let m = runner.run(handleInterrupt: false)
+        let m = runner.run(stop: nil)
         #expect(m.errors[keyPath: errorClass] >= 1, "\(misbehaviour): \(m.errors)")
         #expect(m.statusClasses[2] >= 5, "healthy connections kept answering")
         #expect(m.elapsedNanoseconds < (runMillis + timeoutMillis + 400) * 1_000_000)
@@ -51,7 +51,7 @@ private func httpsOptions(port: UInt16, millis: UInt64, timeoutMillis: UInt64 = 
         let runner = try LoadRunner(options: httpsOptions(port: server.port, millis: 700, timeoutMillis: 2000))
         let before = residentBytes("VmRSS")
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-        let m = runner.run(handleInterrupt: false)
+        let m = runner.run(stop: nil)
         let peak = residentBytes("VmHWM")
         #expect(m.errors.total == 0, "\(m.errors)")
         #expect(m.bytesRead > 5_000_000, "read \(m.bytesRead) bytes")
@@ -64,7 +64,7 @@ private func httpsOptions(port: UInt16, millis: UInt64, timeoutMillis: UInt64 = 
         let server = try HostileServer(.closeOnAccept, every: 2, tls: TLSServerConfiguration(identity: fixtureIdentity))
         defer { server.stop() }
         let runner = try LoadRunner(options: httpsOptions(port: server.port, millis: 1000))
-        let m = runner.run(handleInterrupt: false)
+        let m = runner.run(stop: nil)
         #expect(m.errors.tls >= 1, "\(m.errors)")
         let reasons = m.tls?.failures ?? [:]
         #expect(reasons.values.reduce(0, +) == m.errors.tls)

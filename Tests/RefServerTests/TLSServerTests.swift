@@ -39,7 +39,7 @@ private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600
     options.tls = TLSClientConfiguration(verify: false)
     let runner = try LoadRunner(options: options)
     try runner.checkReachable()
-    return runner.run(handleInterrupt: false)
+    return runner.run(stop: nil)
 }
 
 @Suite(.serialized) struct TLSServerTests {
