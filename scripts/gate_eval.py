@@ -8,7 +8,8 @@ collect: ROUNDS rounds; each round alternates ALTERNATIONS times the three runs
     so B is always between the two A sides and drift hits every side alike.
 analyse: for each repeat count k (1..ALTERNATIONS) pools the first k runs of each side
     (`volley compare FOLDER FOLDER`), and counts A/A comparisons that exit 1 (a false
-    regression) and A/B comparisons that exit 1 (the slowdown detected).
+    regression) and A/B comparisons that exit 1 (the slowdown detected), with the median
+    half-width of the A/A req/s intervals: the smallest change the gate can call at k.
 
     scripts/gate_eval.py collect --volley .build/release/volley --rounds 20 --alternations 5 --work 1us --out .build/gate-eval
     scripts/gate_eval.py analyse --volley .build/release/volley --out .build/gate-eval
@@ -88,7 +89,8 @@ def compare(volley, base_files, new_files, extra):
     if result.stdout.strip():
         for variant in json.loads(result.stdout)["variants"]:
             for figure in variant["figures"]:
-                verdicts[f"{variant['name']} {figure['figure']}"] = (figure["verdict"], figure["change"])
+                verdicts[f"{variant['name']} {figure['figure']}"] = (figure["verdict"], figure["change"],
+                                                                     figure.get("changeLow"), figure.get("changeHigh"))
     return result.returncode, verdicts
 
 
@@ -100,7 +102,7 @@ def analyse(args):
     extra = args.compare_args.split() if args.compare_args else []
     table = []
     for k in range(1, args.alternations + 1):
-        aa = {"regression": 0, "inconclusive": 0, "n": 0}
+        aa = {"regression": 0, "inconclusive": 0, "n": 0, "rps_half_widths": []}
         ab = {"detected": 0, "inconclusive": 0, "n": 0, "rps_changes": []}
         for name in rounds:
             a, a2, b = (side_files(args.out, name, s) for s in ("A", "A2", "B"))
@@ -109,24 +111,30 @@ def analyse(args):
             code, verdicts = compare(volley, a[:k], a2[:k], extra)
             aa["n"] += 1
             aa["regression"] += code == 1
-            aa["inconclusive"] += code == 0 and any(v == "inconclusive" for v, _ in verdicts.values())
+            aa["inconclusive"] += code == 0 and any(v[0] == "inconclusive" for v in verdicts.values())
+            aa["rps_half_widths"] += [(v[3] - v[2]) / 2 for key, v in verdicts.items()
+                                      if key.endswith(" rps") and v[2] is not None and v[3] is not None]
             code, verdicts = compare(volley, a[:k], b[:k], extra)
             ab["n"] += 1
             ab["detected"] += code == 1
-            ab["inconclusive"] += code == 0 and any(v == "inconclusive" for v, _ in verdicts.values())
-            ab["rps_changes"] += [c for key, (_, c) in verdicts.items() if key.endswith(" rps")]
+            ab["inconclusive"] += code == 0 and any(v[0] == "inconclusive" for v in verdicts.values())
+            ab["rps_changes"] += [v[1] for key, v in verdicts.items() if key.endswith(" rps")]
         if aa["n"] == 0:
             continue
         wall = k * (mean_seconds["A"] + mean_seconds["B"])
+        half = statistics.median(aa["rps_half_widths"]) if aa["rps_half_widths"] else None
         table.append({"repeats": k, "aa": aa, "ab": ab, "wall_seconds_per_gate": round(wall, 1),
+                      "median_rps_half_width_aa": half,
                       "median_rps_change_ab": statistics.median(ab["rps_changes"]) if ab["rps_changes"] else None})
-    print("| repeats per side | A/A false regressions | A/A inconclusive (exit 0) | A/B detected | A/B inconclusive | median req/s change A→B | wall time per gate (both sides) |")
-    print("|--:|--:|--:|--:|--:|--:|--:|")
+    print("| repeats per side | A/A false regressions | A/A inconclusive (exit 0) | A/B detected | A/B inconclusive | median req/s change A→B "
+          "| median req/s interval A/A (±) | wall time per gate (both sides) |")
+    print("|--:|--:|--:|--:|--:|--:|--:|--:|")
     for row in table:
         aa, ab = row["aa"], row["ab"]
-        change = row["median_rps_change_ab"]
+        change, half = row["median_rps_change_ab"], row["median_rps_half_width_aa"]
         print(f"| {row['repeats']} | {aa['regression']}/{aa['n']} | {aa['inconclusive']}/{aa['n']} | {ab['detected']}/{ab['n']} "
-              f"| {ab['inconclusive']}/{ab['n']} | {'' if change is None else f'{change * 100:+.1f}%'} | {row['wall_seconds_per_gate']:.0f} s |")
+              f"| {ab['inconclusive']}/{ab['n']} | {'' if change is None else f'{change * 100:+.1f}%'} "
+              f"| {'' if half is None else f'{half * 100:.0f}%'} | {row['wall_seconds_per_gate']:.0f} s |")
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(table, f, indent=2)
     meets = [r["repeats"] for r in table if r["aa"]["regression"] <= r["aa"]["n"] / 20 and r["ab"]["detected"] >= r["ab"]["n"] * 19 / 20]

@@ -89,7 +89,8 @@ import UVKit
         let elapsedMillis = (DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
         #expect(elapsedMillis >= latency - 5)
         // Twelve replies one after another would take 12 × 150 ms; in parallel it is one latency.
-        #expect(elapsedMillis < 2 * latency, "took \(elapsedMillis) ms")
+        // The bound leaves room for a loaded test machine and still tells parallel from serial.
+        #expect(elapsedMillis < 5 * latency, "took \(elapsedMillis) ms")
     }
 
     /// A sub-millisecond latency (500 µs) delays every reply by at least that, through the loop's one timer.
