@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clocks
 import Foundation
 import RefServer
 import UVKit
@@ -132,15 +133,16 @@ struct ServeCommand: ParsableCommand {
         fflush(nil)
         signals.wait()
         server.beginShutdown()
-        let deadline = Date().addingTimeInterval(Double(options.graceMillis) / 1000)
-        while !server.isStopped && Date() < deadline { usleep(5_000) }
+        // Deadlines on the monotonic clock: a wall-clock step must not cut the grace short or stretch it.
+        let deadline = MonotonicClock.nanoseconds() + UInt64(options.graceMillis) * 1_000_000
+        while !server.isStopped && MonotonicClock.nanoseconds() < deadline { usleep(5_000) }
         if server.isStopped {
             server.join()
         } else {
             printError("volley serve: grace period over, closing the remaining connections")
             server.forceStop()
-            let hard = Date().addingTimeInterval(0.5)
-            while !server.isStopped && Date() < hard { usleep(5_000) }
+            let hard = MonotonicClock.nanoseconds() + 500_000_000
+            while !server.isStopped && MonotonicClock.nanoseconds() < hard { usleep(5_000) }
         }
         if let profiling { try finishServerProfile(profiling) }
     }
