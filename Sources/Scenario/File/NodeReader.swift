@@ -82,10 +82,15 @@ final class NodeReader {
         return int
     }
 
+    /// A count such as `1000`, `10k`, `1.5M` (Quantity's rules), in `(low, high]`.
     func number(_ value: Located, greaterThan low: Double, atMost high: Double) -> Double? {
         let text = value.node.scalar?.string ?? ""
-        guard value.node.scalar != nil, let number = Quantity.count(text) else {
-            report(value.node, value.path, "expected a number, got \(Self.kind(value.node))", hint: "e.g. 1000, 10k, 1.5M")
+        let number: Double
+        do {
+            guard value.node.scalar != nil else { throw QuantityError("not a number") }
+            number = try Quantity.parseCount(text)
+        } catch {
+            report(value.node, value.path, "expected a number, got \(Self.kind(value.node))", hint: Self.hint(error, "e.g. 1000, 10k, 1.5M"))
             return nil
         }
         guard number > low, number <= high else {
@@ -95,14 +100,34 @@ final class NodeReader {
         return number
     }
 
+    /// A constant rate in requests/sec, read as `-R` reads one (`10000`, `10k`, `1.5M`, `1.5m`).
+    /// A ramp `START:END` is refused with the reason: a variant runs at one rate.
+    func rate(_ value: Located) -> Double? {
+        let text = value.node.scalar?.string ?? ""
+        let rates: (start: Double, end: Double)
+        do {
+            guard value.node.scalar != nil else { throw QuantityError("not a rate") }
+            rates = try Quantity.parseRate(text)
+        } catch {
+            report(value.node, value.path, "expected a rate in requests/sec, got \(Self.kind(value.node))", hint: Self.hint(error, "e.g. 10000, 10k, 1.5M"))
+            return nil
+        }
+        guard rates.start == rates.end else {
+            report(value.node, value.path, "`\(text)` is a ramp; a scenario variant runs at one rate",
+                   hint: "give one rate (e.g. 10000), or run the ramp with `volley run -R \(text)`")
+            return nil
+        }
+        return rates.start
+    }
+
     func duration(_ value: Located, in range: ClosedRange<UInt64>) -> UInt64? {
         guard let text = value.node.scalar?.string else {
             report(value.node, value.path, "expected a duration, got \(Self.kind(value.node))", hint: "e.g. 10s, 500ms")
             return nil
         }
-        guard let nanos = Quantity.durationNanos(text) else {
-            let hint = Quantity.plainNumber(text) != nil ? "give a unit: \(text)s or \(text)ms" : "e.g. 10s, 500ms, 1m"
-            report(value.node, value.path, "`\(text)` is not a duration", hint: hint)
+        let nanos: UInt64
+        do { nanos = try Quantity.parseDuration(text) } catch {
+            report(value.node, value.path, "`\(text)` is not a duration", hint: Self.hint(error, "e.g. 10s, 500ms, 1m"))
             return nil
         }
         guard range.contains(nanos) else {
@@ -114,11 +139,25 @@ final class NodeReader {
     }
 
     func percent(_ value: Located) -> Double? {
-        guard let text = value.node.scalar?.string, let fraction = Quantity.percent(text), fraction <= 10 else {
-            report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: "e.g. 5%")
+        let fraction: Double
+        do {
+            guard let text = value.node.scalar?.string else { throw QuantityError("not a percentage") }
+            fraction = try Quantity.parsePercent(text)
+        } catch {
+            report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: Self.hint(error, "e.g. 5%"))
+            return nil
+        }
+        guard fraction <= 10 else {
+            report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: "at most 1000%, e.g. 5%")
             return nil
         }
         return fraction
+    }
+
+    /// The parser's reason as a hint, with examples unless the reason already gives some.
+    static func hint(_ error: any Error, _ examples: String) -> String {
+        let reason = "\(error)"
+        return reason.contains("e.g.") ? reason : "\(reason); \(examples)"
     }
 
     /// One CPU number or a list of them.
