@@ -60,19 +60,22 @@ let package = Package(
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "UVKitTests", dependencies: ["UVKit"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "UVKit"]),
         .testTarget(name: "LoadGenTests", dependencies: ["Clocks", "LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures", "TLS"]),
-        .testTarget(name: "MongoWireTests", dependencies: ["Clocks", "MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
-        // Helpers the test targets share (the volley executable, its ready line, its exit); tests only.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MongoWireTests", dependencies: ["Clocks", "MongoWire", "MongoBackend", "CMongoc", "UVKit", "TestSupport"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "TestSupport"]),
+        // What the test targets share, tests only: the volley executable and its server children,
+        // programs run to completion, the loopback HTTP test client, bounded waits, samples.
+        .target(name: "TestSupport", dependencies: [
+            "Clocks", "HTTP1", "Metrics", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley", "TestSupport"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley", "TestSupport", "TLS"]),
-        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley", "TestSupport"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
