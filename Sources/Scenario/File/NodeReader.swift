@@ -82,17 +82,24 @@ final class NodeReader {
         return int
     }
 
-    /// A count such as `1000`, `10k`, `1.5M` (Quantity's rules), in `(low, high]`.
-    func number(_ value: Located, greaterThan low: Double, atMost high: Double) -> Double? {
-        let text = value.node.scalar?.string ?? ""
-        let number: Double
+    /// The scalar read by one of `Quantity`'s parsers; a refusal is reported as `expected WHAT`,
+    /// with the parser's reason (and `examples`) as the hint.
+    private func quantity<Value>(_ value: Located, expected what: String, examples: String,
+                                 _ parse: (String) throws(QuantityError) -> Value) -> (value: Value, text: String)? {
         do {
-            guard value.node.scalar != nil else { throw QuantityError("not a number") }
-            number = try Quantity.parseCount(text)
+            guard let text = value.node.scalar?.string else { throw QuantityError("not \(what)") }
+            return (try parse(text), text)
         } catch {
-            report(value.node, value.path, "expected a number, got \(Self.kind(value.node))", hint: Self.hint(error, "e.g. 1000, 10k, 1.5M"))
+            let reason = "\(error)"
+            report(value.node, value.path, "expected \(what), got \(Self.kind(value.node))",
+                   hint: reason.contains("e.g.") ? reason : "\(reason); \(examples)")
             return nil
         }
+    }
+
+    /// A count such as `1000`, `10k`, `1.5M` (Quantity's rules), in `(low, high]`.
+    func number(_ value: Located, greaterThan low: Double, atMost high: Double) -> Double? {
+        guard let (number, text) = quantity(value, expected: "a number", examples: "e.g. 1000, 10k, 1.5M", Quantity.parseCount) else { return nil }
         guard number > low, number <= high else {
             report(value.node, value.path, "\(text) is out of range", hint: "allowed: more than \(Quantity.trim(low)), at most \(Quantity.trim(high))")
             return nil
@@ -103,13 +110,7 @@ final class NodeReader {
     /// A constant rate in requests/sec, read as `-R` reads one (`10000`, `10k`, `1.5M`, `1.5m`).
     /// A ramp `START:END` is refused with the reason: a variant runs at one rate.
     func rate(_ value: Located) -> Double? {
-        let text = value.node.scalar?.string ?? ""
-        let rates: (start: Double, end: Double)
-        do {
-            guard value.node.scalar != nil else { throw QuantityError("not a rate") }
-            rates = try Quantity.parseRate(text)
-        } catch {
-            report(value.node, value.path, "expected a rate in requests/sec, got \(Self.kind(value.node))", hint: Self.hint(error, "e.g. 10000, 10k, 1.5M"))
+        guard let (rates, text) = quantity(value, expected: "a rate in requests/sec", examples: "e.g. 10000, 10k, 1.5M", Quantity.parseRate) else {
             return nil
         }
         guard rates.start == rates.end else {
@@ -127,7 +128,8 @@ final class NodeReader {
         }
         let nanos: UInt64
         do { nanos = try Quantity.parseDuration(text) } catch {
-            report(value.node, value.path, "`\(text)` is not a duration", hint: Self.hint(error, "e.g. 10s, 500ms, 1m"))
+            let reason = error.description
+            report(value.node, value.path, "`\(text)` is not a duration", hint: reason.contains("e.g.") ? reason : "\(reason); e.g. 10s, 500ms, 1m")
             return nil
         }
         guard range.contains(nanos) else {
@@ -139,25 +141,12 @@ final class NodeReader {
     }
 
     func percent(_ value: Located) -> Double? {
-        let fraction: Double
-        do {
-            guard let text = value.node.scalar?.string else { throw QuantityError("not a percentage") }
-            fraction = try Quantity.parsePercent(text)
-        } catch {
-            report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: Self.hint(error, "e.g. 5%"))
-            return nil
-        }
+        guard let (fraction, _) = quantity(value, expected: "a percentage", examples: "e.g. 5%", Quantity.parsePercent) else { return nil }
         guard fraction <= 10 else {
             report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: "at most 1000%, e.g. 5%")
             return nil
         }
         return fraction
-    }
-
-    /// The parser's reason as a hint, with examples unless the reason already gives some.
-    static func hint(_ error: any Error, _ examples: String) -> String {
-        let reason = "\(error)"
-        return reason.contains("e.g.") ? reason : "\(reason); \(examples)"
     }
 
     /// One CPU number or a list of them.
