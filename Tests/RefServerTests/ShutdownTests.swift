@@ -47,6 +47,7 @@ final class Tally: Sendable {
         (["--host", "0.0.0.0"], "loopback"),
         (["--workers", "0"], "workers"),
         (["--header-timeout", "soon"], "header-timeout"),
+        (["--max-body", "lots"], "max-body"),
     ])
     func badArgumentsExitTwo(arguments: [String], mentions: String) throws {
         let process = Process()
