@@ -19,58 +19,63 @@ let package = Package(
         .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .systemLibrary(name: "CLuaJIT", pkgConfig: "luajit", providers: [.apt(["libluajit2-5.1-dev"])]),
         .target(name: "HTTP1"),
+        // The monotonic clock, the wall clock and UTC timestamps: the one copy every module uses.
+        .target(name: "Clocks"),
         .target(name: "UVKit", dependencies: ["CLibUV"]),
         // TLS over UVKit streams with OpenSSL memory BIOs; nothing else sees OpenSSL.
         .target(name: "TLS", dependencies: ["CTLS", "UVKit"]),
-        .target(name: "Metrics", dependencies: ["CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Metrics", dependencies: ["Clocks", "CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "LoadGen", dependencies: [
-            "HTTP1", "UVKit", "Metrics", "TLS",
+            "Clocks", "HTTP1", "UVKit", "Metrics", "TLS",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .target(name: "PeerFixtures", dependencies: ["UVKit", "TLS"]),
+        .target(name: "PeerFixtures", dependencies: ["Clocks", "UVKit", "TLS"]),
         // wrk's Lua scripting API (-s) on LuaJIT, behind LoadGen's ThreadScript.
         .target(name: "Scripting", dependencies: [
             "CLuaJIT", "LoadGen", "Metrics", "HTTP1",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "RefServer", dependencies: [
-            "HTTP1", "UVKit", "CZlib", "MongoBackend", "MongoWire", "Profiler", "TLS",
+            "Clocks", "HTTP1", "UVKit", "CZlib", "MongoBackend", "MongoWire", "Profiler", "TLS",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .target(name: "MongoWire", dependencies: ["UVKit"]),
+        .target(name: "MongoWire", dependencies: ["Clocks", "UVKit"]),
         .target(name: "MongoBackend", dependencies: ["CMongoc"]),
         .target(name: "Scenario", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "Scripting", "UVKit", "Profiler", "TLS",
+            "Clocks", "LoadGen", "Metrics", "HTTP1", "Scripting", "UVKit", "Profiler", "TLS",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // SIGPROF sampler (C) and its Swift side; libdw (elfutils) names the sampled addresses.
         .target(name: "CSampler", linkerSettings: [.linkedLibrary("dw"), .linkedLibrary("stdc++")]),
-        .target(name: "Profiler", dependencies: ["CSampler"]),
+        .target(name: "Profiler", dependencies: ["Clocks", "CSampler"]),
         // Every printer: a RunReport (or a Comparison) as wrk-style text, .hgrm, Markdown and HTML.
         .target(name: "Reports", dependencies: [
-            "Metrics", "Scenario", "Profiler",
+            "Clocks", "Metrics", "Scenario", "Profiler",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "VolleyCLI", dependencies: [
-            "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler", "Reports", "Scripting", "TLS",
+            "Clocks", "LoadGen", "Metrics", "HTTP1", "PeerFixtures", "RefServer", "MongoWire", "Scenario", "Profiler", "Reports", "Scripting", "TLS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "volley", dependencies: ["VolleyCLI"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "UVKitTests", dependencies: ["UVKit"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "UVKit"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures", "TLS"]),
-        .testTarget(name: "MongoWireTests", dependencies: ["MongoWire", "MongoBackend", "CMongoc", "UVKit"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
-        // Helpers the test targets share (the volley executable, its ready line, its exit); tests only.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LoadGenTests", dependencies: ["Clocks", "LoadGen", "HTTP1", "UVKit", "Metrics", "PeerFixtures", "TLS"]),
+        .testTarget(name: "MongoWireTests", dependencies: ["Clocks", "MongoWire", "MongoBackend", "CMongoc", "UVKit", "TestSupport"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "TestSupport"]),
+        // What the test targets share, tests only: the volley executable and its server children,
+        // programs run to completion, the loopback HTTP test client, bounded waits, samples.
+        .target(name: "TestSupport", dependencies: [
+            "Clocks", "HTTP1", "Metrics", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "VolleyCLITests", dependencies: ["VolleyCLI", "volley", "TestSupport"]),
         .testTarget(name: "RefServerTests", dependencies: ["RefServer", "HTTP1", "UVKit", "MongoWire", "MongoBackend", "Profiler", "LoadGen", "Metrics", "volley", "TestSupport", "TLS"]),
-        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "LoadGen", "Metrics", "PeerFixtures", "volley", "TestSupport"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Metrics", "LoadGen", "PeerFixtures", "VolleyCLI", "Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Metrics", "Scenario", "Profiler", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Clocks
 import TLS
 import UVKit
 
@@ -54,7 +55,7 @@ final class ClientConnection {
         guard machine.state == .connecting else { return }
         let stream: TCPStream
         do { stream = try TCPStream(loop: loop) } catch {
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             perform(worker.withRecorder { machine.connectFailed(now: now, recorder: &$0) })
             return
         }
@@ -65,14 +66,14 @@ final class ClientConnection {
             return
         }
         stream.onRead = { [unowned self] bytes in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             self.worker.withRecorder { $0.bytesRead &+= UInt64(bytes.count) }
             let action = self.worker.withRecorder { self.machine.received(bytes, now: now, recorder: &$0) }
             if self.collector != nil { self.collector!.feed(bytes, to: self.worker.script!) }
             if action != .none { self.perform(action) }
         }
         stream.onReadEnd = { [unowned self] error in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             let action = self.worker.withRecorder { recorder in
                 error == nil ? self.machine.endOfStream(now: now, recorder: &recorder)
                              : self.machine.readFailed(now: now, recorder: &recorder)
@@ -81,7 +82,7 @@ final class ClientConnection {
             self.perform(action)
         }
         stream.connect(to: worker.address) { [unowned self] error in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             if error != nil {
                 self.perform(self.worker.withRecorder { self.machine.connectFailed(now: now, recorder: &$0) })
                 return
@@ -152,7 +153,7 @@ final class ClientConnection {
             slotsTaken &+= 1
             hasSlot = true
         }
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         if slotDue <= now {
             sendSlot(now: now)
         } else {
@@ -228,13 +229,13 @@ final class ClientConnection {
         delaying = true
         timer.start(timeoutMillis: millis) { [unowned self] in
             self.delaying = false
-            self.machine.restartClock(now: EventLoop.hrtime())
+            self.machine.restartClock(now: MonotonicClock.nanoseconds())
             self.send()
         }
     }
 
     private func writeFailed() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         let action = worker.withRecorder { machine.writeFailed(now: now, recorder: &$0) }
         perform(action)
     }
@@ -253,13 +254,13 @@ extension ClientConnection {
         }
         self.tls = tls
         tls.onRead = { [unowned self] bytes in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             self.worker.withRecorder { $0.bytesRead &+= UInt64(bytes.count) }
             let action = self.worker.withRecorder { self.machine.received(bytes, now: now, recorder: &$0) }
             if action != .none { self.perform(action) }
         }
         tls.onReadEnd = { [unowned self] error in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             let action = self.worker.withRecorder { recorder in
                 error == nil ? self.machine.endOfStream(now: now, recorder: &recorder)
                              : self.machine.readFailed(now: now, recorder: &recorder)
@@ -276,7 +277,7 @@ extension ClientConnection {
             if let error { self.handshakeFailed(error) } else { self.handshakeDone() }
         }
         stream.connect(to: worker.address) { [unowned self] error in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             if error != nil {
                 self.perform(self.worker.withRecorder { self.machine.connectFailed(now: now, recorder: &$0) })
                 return
@@ -289,7 +290,7 @@ extension ClientConnection {
     }
 
     private func handshakeDone() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         guard let tls else { return }
         let started = handshakeStart
         handshakeStart = 0
@@ -308,7 +309,7 @@ extension ClientConnection {
 
     private func handshakeFailed(_ error: TLSError) {
         handshakeStart = 0
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         let action = worker.withRecorder { recorder in
             recorder.tls?.failures[error.reason, default: 0] += 1
             return machine.handshakeFailed(now: now, recorder: &recorder)

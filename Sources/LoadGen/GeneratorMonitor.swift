@@ -1,3 +1,4 @@
+import Clocks
 import Metrics
 import UVKit
 #if canImport(Glibc)
@@ -26,7 +27,7 @@ final class GeneratorMonitor {
 
     /// Starts watching; call on the worker's thread, before its loop runs.
     init(loop: EventLoop) {
-        startWall = EventLoop.hrtime()
+        startWall = MonotonicClock.nanoseconds()
         startCPU = threadCPUNanoseconds()
         windowWall = startWall
         windowCPU = startCPU
@@ -39,7 +40,7 @@ final class GeneratorMonitor {
     }
 
     private func tick() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         _ = loopLag.record(min((now &- min(now, expected)) / 1000, loopLag.highestTrackableValue))
         if now &- windowWall >= 1_000_000_000 {
             let cpu = threadCPUNanoseconds()
@@ -58,7 +59,7 @@ final class GeneratorMonitor {
 
     /// The thread's CPU use from the start until now; call on the worker's thread.
     func finish(thread: Int) -> ThreadLoad {
-        let wall = Double(EventLoop.hrtime() &- startWall) / 1e9
+        let wall = Double(MonotonicClock.nanoseconds() &- startWall) / 1e9
         let cpu = Double(threadCPUNanoseconds() &- startCPU) / 1e9
         let wait = Double(Self.runQueueWaitNanos() &- startWait) / 1e9
         let percent = wall > 0 ? 100 * cpu / wall : 0

@@ -1,3 +1,4 @@
+import Clocks
 import HTTP1
 import Metrics
 import Synchronization
@@ -103,7 +104,7 @@ public final class LoadRunner {
 
         let intervals = IntervalCollector(threads: threadCount, sink: intervalSink)
         beforeStart?()
-        let start = EventLoop.hrtime()
+        let start = MonotonicClock.nanoseconds()
         startedAtEpochNanos = WallClock.nowNanos()
         let wallStart = Double(startedAtEpochNanos) / 1e9
         for worker in workers {
@@ -134,7 +135,7 @@ public final class LoadRunner {
         if let onProgress {
             let timer = LoopTimer(loop: control)
             timer.start(timeoutMillis: 1000, repeatMillis: 1000) {
-                var live = LiveProgress(elapsedNanos: EventLoop.hrtime() - started)
+                var live = LiveProgress(elapsedNanos: MonotonicClock.nanoseconds() - started)
                 for worker in workers {
                     let totals = worker.published.totals
                     live.requests += totals.requests
@@ -162,7 +163,7 @@ public final class LoadRunner {
         control.drain()
         interrupted = interruptedFlag.isSet
 
-        let end = EventLoop.hrtime()
+        let end = MonotonicClock.nanoseconds()
         var merged = Measurement(elapsedNanoseconds: 0)
         for worker in workers {
             merged.merge(worker.recorder.measurement(end: worker.endTime == 0 ? end : worker.endTime))

@@ -1,3 +1,4 @@
+import Clocks
 import UVKit
 
 /// Sends paced requests on time: one thread's connections that wait for their next slot sit
@@ -33,11 +34,11 @@ final class Pacer {
     }
 
     private func fire() {
-        var now = EventLoop.hrtime()
+        var now = MonotonicClock.nanoseconds()
         while let top = heap.first, top.due <= now {
             removeTop()
             onDue(Int(top.connection), now)
-            now = EventLoop.hrtime()
+            now = MonotonicClock.nanoseconds()
         }
         if let top = heap.first, timer.armedAt != top.due { timer.arm(at: top.due) }
     }

@@ -1,18 +1,8 @@
+import Clocks
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The wall clock, for the few things that must agree across machines (a run's common start
-/// instant, the absolute time of its seconds); everything measured stays on the monotonic clock.
-public enum WallClock {
-    /// Now, in nanoseconds since the Unix epoch (CLOCK_REALTIME).
-    public static func nowNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
-}
 
 /// `--start-at`: the instant every segment of a run starts, agreed in advance instead of by a
 /// coordinator. Each process sleeps until it on its own (synchronized) wall clock.
@@ -25,14 +15,7 @@ public enum StartInstant {
             guard let millis = UInt64(trimmed), millis <= UInt64.max / 1_000_000 else { return nil }
             return millis * 1_000_000
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = formatter.date(from: trimmed) ?? {
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.date(from: trimmed)
-        }() else { return nil }
-        let seconds = date.timeIntervalSince1970
-        guard seconds >= 0 else { return nil }
+        guard let seconds = UTCTime.parse(trimmed), seconds >= 0 else { return nil }
         return UInt64((seconds * 1000).rounded()) * 1_000_000
     }
 
@@ -50,9 +33,6 @@ public enum StartInstant {
 
     /// `epochNanos` as RFC 3339 in UTC with milliseconds, for messages and result files.
     public static func format(epochNanos: UInt64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(epochNanos / 1_000_000) / 1000))
+        UTCTime.format(epochSeconds: Double(epochNanos / 1_000_000) / 1000, milliseconds: true)
     }
 }

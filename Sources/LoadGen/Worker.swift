@@ -1,3 +1,4 @@
+import Clocks
 import Metrics
 import Synchronization
 import TLS
@@ -70,7 +71,7 @@ final class Worker: @unchecked Sendable {
 
     /// Runs the load on the calling thread until the duration is over or a stop is requested.
     func run() {
-        let start = commonStart != 0 ? commonStart : EventLoop.hrtime()
+        let start = commonStart != 0 ? commonStart : MonotonicClock.nanoseconds()
         recorder = Recorder(start: start, expectedSeconds: Int(options.durationNanos / 1_000_000_000) + 2,
                             intervals: intervals, sliceNanos: IntervalCollector.sliceNanos(forDuration: options.durationNanos))
         if tlsContext != nil { recorder.tls = TLSMeasurement() }
@@ -86,7 +87,7 @@ final class Worker: @unchecked Sendable {
         tick.start(timeoutMillis: 10, repeatMillis: 10) { [unowned self] in self.onTick() }
         let sampler = LoopTimer(loop: loop)
         sampler.start(timeoutMillis: 100, repeatMillis: 100) { [unowned self] in
-            self.recorder.sampleRate(now: EventLoop.hrtime())
+            self.recorder.sampleRate(now: MonotonicClock.nanoseconds())
             self.published.publish(requests: self.recorder.requests, errors: self.recorder.errors.total)
         }
 
@@ -129,14 +130,14 @@ final class Worker: @unchecked Sendable {
     private func stop() {
         guard !stopped else { return }
         stopped = true
-        if endTime == 0 { endTime = EventLoop.hrtime() }
+        if endTime == 0 { endTime = MonotonicClock.nanoseconds() }
         for connection in connections { connection.stop() }
         loop.closeAllHandles()
         loop.stop()
     }
 
     private func onTick() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         for connection in connections {
             connection.tick(now: now, timeout: options.timeoutNanos)
         }

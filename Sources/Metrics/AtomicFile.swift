@@ -55,7 +55,6 @@ public enum AtomicFile {
         }
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
 
     /// The folder ("" for none, "/" for the root) and the last component of `path`. Written out
     /// because Foundation's `NSString.deletingLastPathComponent` traps on one-character names such as `-`.
@@ -72,3 +71,6 @@ public enum AtomicFile {
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     write(fd, buffer, count)
 }
+
+/// The text of the last system error (`errno`), for the file errors of this module.
+func errnoText() -> String { String(cString: strerror(errno)) }

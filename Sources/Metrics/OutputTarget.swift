@@ -76,7 +76,7 @@ public struct OutputTarget: Sendable, Equatable, CustomStringConvertible {
             guard overwrite else { throw .alreadyExists(path: argument) }
             try Self.checkFolder(of: resolved, for: argument)
         case .passThrough:
-            guard access(argument, W_OK) == 0 else { throw .writeFailed(path: argument, reason: Self.errnoText()) }
+            guard access(argument, W_OK) == 0 else { throw .writeFailed(path: argument, reason: errnoText()) }
         }
     }
 
@@ -94,7 +94,7 @@ public struct OutputTarget: Sendable, Equatable, CustomStringConvertible {
             try AtomicFile.write(data, to: resolved, overwrite: true)
         case .passThrough:
             let fd = open(argument, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw .writeFailed(path: argument, reason: Self.errnoText()) }
+            guard fd >= 0 else { throw .writeFailed(path: argument, reason: errnoText()) }
             defer { close(fd) }
             try Self.writeAll(data, to: fd, path: argument)
         }
@@ -115,7 +115,7 @@ public struct OutputTarget: Sendable, Equatable, CustomStringConvertible {
         let fd = open(argument, flags, 0o644)
         guard fd >= 0 else {
             if errno == EEXIST { throw .alreadyExists(path: argument) }
-            throw .writeFailed(path: argument, reason: Self.errnoText())
+            throw .writeFailed(path: argument, reason: errnoText())
         }
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
@@ -124,7 +124,7 @@ public struct OutputTarget: Sendable, Equatable, CustomStringConvertible {
         var info = stat()
         guard lstat(argument, &info) == 0 else {
             if errno == ENOENT || errno == ENOTDIR && !Self.folderExists(of: argument) { return .nothing(resolved: argument) }
-            throw .writeFailed(path: argument, reason: Self.errnoText())
+            throw .writeFailed(path: argument, reason: errnoText())
         }
         var resolved = argument
         if info.st_mode & S_IFMT == S_IFLNK {
@@ -135,7 +135,7 @@ public struct OutputTarget: Sendable, Equatable, CustomStringConvertible {
                 // A link to nothing yet: write through it, creating the file it names.
                 return .nothing(resolved: try Self.danglingTarget(of: argument))
             }
-            guard stat(resolved, &info) == 0 else { throw .writeFailed(path: argument, reason: Self.errnoText()) }
+            guard stat(resolved, &info) == 0 else { throw .writeFailed(path: argument, reason: errnoText()) }
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return .regularFile(resolved: resolved)
@@ -198,6 +198,4 @@ public struct OutputTarget: Sendable, Equatable, CustomStringConvertible {
         }
         if let failure { throw .writeFailed(path: path, reason: failure) }
     }
-
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
 }

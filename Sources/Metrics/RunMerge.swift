@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Histogram
 
@@ -90,7 +91,7 @@ public enum RunMerge {
         let hosts = Array(Set(ordered.map(\.report.host.hostname))).sorted()
         notes.append("merged from \(ordered.count) segments: " + ordered.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", "))
         if hosts.count > 1 { notes.append("generator hosts: \(hosts.joined(separator: ", ")) (host below is segment 0's)") }
-        return RunReport(tool: first.report.tool, host: first.report.host, createdAt: RunReport.timestamp(createdAt),
+        return RunReport(tool: first.report.tool, host: first.report.host, createdAt: UTCTime.format(createdAt),
                          command: command, scenario: first.report.scenario, variants: variants, notes: notes)
     }
 

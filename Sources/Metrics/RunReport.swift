@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 
 /// The tool that wrote a result file.
@@ -53,25 +54,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public static func single(configuration: RunConfiguration, measurement: Measurement, command: [String]?,
                               tool: ToolInfo = .current, host: HostInfo = .current(),
                               createdAt: Date = Date()) -> RunReport {
-        RunReport(tool: tool, host: host, createdAt: timestamp(createdAt), command: command,
+        RunReport(tool: tool, host: host, createdAt: UTCTime.format(createdAt), command: command,
                   variants: [VariantResult(name: "run", configuration: configuration, measurement: measurement)])
-    }
-
-    /// `date` in UTC as `20250301T120000Z`, the form of result and profile file names.
-    public static func fileStamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
-    }
-
-    /// `date` as ISO 8601 in UTC with whole seconds, the form of `createdAt`.
-    public static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
     }
 
     /// The variant named `name`, if any.

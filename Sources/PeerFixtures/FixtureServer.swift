@@ -1,3 +1,4 @@
+import Clocks
 import Synchronization
 import UVKit
 
@@ -131,7 +132,7 @@ private final class Responder {
 
     /// Timed behaviours: when a request that arrived `now` is answered.
     func schedule(_ connection: FixtureConnection) {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         if firstRequest == 0 { firstRequest = now }
         var due = now
         switch behaviour {
@@ -160,7 +161,7 @@ private final class Responder {
     }
 
     private func answerDue() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         while head < queue.count, queue[head].due <= now {
             let connection = queue[head].connection
             head += 1

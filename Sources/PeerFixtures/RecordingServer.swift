@@ -49,8 +49,8 @@ public final class RecordingServer: @unchecked Sendable {
         self.loop = loop
         self.store = store
         self.stopWakeup = LoopWakeup(loop: loop) { loop.closeAllHandles() }
-        let box = RecordingLoop(loop: loop)
-        self.thread = OSThread(name: "recording") { box.loop.run(); box.loop.closeAllHandles(); box.loop.drain() }
+        let box = ThreadHandover(loop)
+        self.thread = OSThread(name: "recording") { box.value.run(); box.value.closeAllHandles(); box.value.drain() }
     }
 
     /// The requests kept so far, in arrival order.
@@ -71,8 +71,6 @@ public final class RecordingServer: @unchecked Sendable {
 
     deinit { stop() }
 }
-
-private struct RecordingLoop: @unchecked Sendable { let loop: EventLoop }
 
 /// One accepted connection: splits requests, records them, answers in order.
 private final class RecordingConnection {

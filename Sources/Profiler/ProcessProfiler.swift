@@ -1,4 +1,5 @@
 internal import CSampler
+import Clocks
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ public final class ProcessProfile: @unchecked Sendable {
         self.hz = hz
         let kind = requested ?? (ProcessTree.isPython(target) ? .pySpy : .perf)
         self.kind = kind
-        startNanos = Profiler.monotonicNanos()
+        startNanos = MonotonicClock.nanoseconds()
         switch kind {
         case .perf:
             var session: OpaquePointer?
@@ -79,7 +80,7 @@ public final class ProcessProfile: @unchecked Sendable {
 
     /// Stops sampling and returns the profile with names (symbols read from the live process).
     public func stop() throws(ProcessProfilerError) -> NamedProfile {
-        let duration = Profiler.monotonicNanos() - startNanos
+        let duration = MonotonicClock.nanoseconds() - startNanos
         if let pySpy {
             self.pySpy = nil
             var profile = try pySpy.stop()

@@ -1,4 +1,5 @@
 internal import CSampler
+import Clocks
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -95,7 +96,7 @@ public final class Profiler: Sendable {
             state.running = true
             state.generation += 1
             state.hz = hz
-            state.startNanos = Self.monotonicNanos()
+            state.startNanos = MonotonicClock.nanoseconds()
             state.startCounters = sampler_get_counters()
             state.samples = Accumulator()
             state.startedByWindows = false
@@ -197,17 +198,11 @@ public final class Profiler: Sendable {
 
     private static func profile(of state: State) -> Profile {
         let counters = sampler_get_counters()
-        return Profile(hz: state.hz, durationNanos: monotonicNanos() - state.startNanos,
+        return Profile(hz: state.hz, durationNanos: MonotonicClock.nanoseconds() - state.startNanos,
                        counts: state.samples.counts, threadNames: state.samples.threadNames,
                        dropped: counters.dropped - state.startCounters.dropped,
                        truncated: counters.truncated - state.startCounters.truncated,
                        handlerNanos: counters.handler_ns - state.startCounters.handler_ns)
-    }
-
-    static func monotonicNanos() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }
 

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -79,13 +80,13 @@ final class PySpyRecorder {
 
     /// Waits up to `seconds` for py-spy to end; its exit status, or nil if it still runs.
     private func wait(seconds: Double) -> Int32? {
-        let deadline = Profiler.monotonicNanos() + UInt64(seconds * 1e9)
+        let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
         while true {
             var status: Int32 = 0
             let r = waitpid(pidOfRecorder, &status, WNOHANG)
             if r == pidOfRecorder { finished = true; return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
             if r < 0 { finished = true; return -1 }
-            if Profiler.monotonicNanos() > deadline { return nil }
+            if MonotonicClock.nanoseconds() > deadline { return nil }
             usleep(10_000)
         }
     }

@@ -1,3 +1,4 @@
+import Clocks
 import Synchronization
 import TLS
 import UVKit
@@ -198,7 +199,7 @@ final class AsyncWorker {
     @inline(__always)
     func applicationCallback<R>(_ kind: CallbackKind, _ request: ServerRequest, _ body: () -> R) -> R {
         guard let watchdog else { return body() }
-        let start = EventLoop.hrtime()
+        let start = MonotonicClock.nanoseconds()
         let result = body()
         watchdog.finished(kind, request, startedAt: start)
         return result

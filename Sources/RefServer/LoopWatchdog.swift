@@ -1,3 +1,4 @@
+import Clocks
 import UVKit
 
 /// One async worker's watchdog (its loop thread only): times application callbacks, warns about
@@ -36,7 +37,7 @@ final class LoopWatchdog {
         // blocked wait is what lies between prepare and the wake. (libuv's UV_METRICS_IDLE_TIME would
         // give the wait directly, but it costs an extra non-blocking epoll_wait per iteration.)
         prepare = LoopPhaseHook(loop: loop, phase: .beforePoll) { [unowned self] in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             if lastCheck != 0 {
                 let b = ioNanos &+ (now &- lastCheck)
                 busyNanos &+= b
@@ -46,7 +47,7 @@ final class LoopWatchdog {
             wakeAt = 0
         }
         check = LoopPhaseHook(loop: loop, phase: .afterPoll) { [unowned self] in
-            let now = EventLoop.hrtime()
+            let now = MonotonicClock.nanoseconds()
             awaitingWake = false
             ioNanos = wakeAt != 0 ? now &- wakeAt : 0
             lastCheck = now
@@ -60,7 +61,7 @@ final class LoopWatchdog {
     }
 
     private func tick() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         if lastTick != 0 {
             let delta = now &- lastTick
             _ = lag.record((delta > intervalNanos ? delta - intervalNanos : 0) / 1000)
@@ -88,14 +89,14 @@ final class LoopWatchdog {
     func noteWake() {
         if awaitingWake {
             awaitingWake = false
-            wakeAt = EventLoop.hrtime()
+            wakeAt = MonotonicClock.nanoseconds()
         }
     }
 
     /// Called after each application callback with its start time.
     @inline(__always)
     func finished(_ kind: CallbackKind, _ request: ServerRequest, startedAt start: UInt64) {
-        let end = EventLoop.hrtime()
+        let end = MonotonicClock.nanoseconds()
         let elapsed = end &- start
         if elapsed >= thresholdNanos { slow(kind, request, elapsed, end) }
     }
@@ -111,7 +112,7 @@ final class LoopWatchdog {
         }
         FileDescriptorWriter.standardError("Executing <\(label) on loop \(health.loop)> took \(seconds(nanos)) seconds\n")
         health.record(SlowCallback(loop: health.loop, kind: kind, what: what, nanos: nanos,
-                                   sinceStartNanos: end &- startNanos, unixSeconds: wallClockSeconds()))
+                                   sinceStartNanos: end &- startNanos, unixSeconds: WallClock.nowSeconds()))
     }
 
     func close() {

@@ -1,4 +1,5 @@
 public import MongoBackend
+import Clocks
 import Synchronization
 import UVKit
 

@@ -1,3 +1,4 @@
+import Clocks
 import Histogram
 import Synchronization
 import UVKit
@@ -125,7 +126,7 @@ public final class WatchdogRegistry: Sendable {
     func recentJSON() -> String {
         "[" + recent.map { e in
             "{\"loop\":\(e.loop),\"kind\":\"\(e.kind)\",\"what\":\(jsonString(e.what)),\"seconds\":\(seconds(e.nanos)),"
-                + "\"sinceStartSeconds\":\(seconds(e.sinceStartNanos)),\"at\":\"\(iso8601(e.unixSeconds))\"}"
+                + "\"sinceStartSeconds\":\(seconds(e.sinceStartNanos)),\"at\":\"\(UTCTime.format(epochSeconds: e.unixSeconds, milliseconds: true))\"}"
         }.joined(separator: ",") + "]"
     }
 
@@ -155,21 +156,4 @@ func jsonString(_ s: String) -> String {
         }
     }
     return out + "\""
-}
-
-/// UTC `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-func iso8601(_ unixSeconds: Double) -> String {
-    var t = time_t(unixSeconds)
-    var parts = tm()
-    gmtime_r(&t, &parts)
-    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    let ms = Int((unixSeconds - Double(t)) * 1000)
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):"
-        + "\(two(parts.tm_sec)).\(ms < 10 ? "00" : ms < 100 ? "0" : "")\(ms)Z"
-}
-
-func wallClockSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }

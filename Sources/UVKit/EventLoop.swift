@@ -69,10 +69,6 @@ public final class EventLoop {
     /// Refreshes the loop's cached clock, from which timers count: call it before arming
     /// timers on a loop that has not run for a while (e.g. created on another thread).
     public func updateTime() { uv_update_time(raw) }
-
-    /// The monotonic clock in nanoseconds (`uv_hrtime`, CLOCK_MONOTONIC).
-    @inline(__always)
-    public static func hrtime() -> UInt64 { uv_hrtime() }
 }
 
 /// Base class of the handle wrappers: owns the libuv handle memory and keeps itself alive

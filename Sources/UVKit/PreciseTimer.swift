@@ -10,7 +10,7 @@ import Glibc
 public final class PreciseTimer: HandleBox {
     private var callback: (() -> Void)?
     private let fd: Int32
-    /// The absolute time (`EventLoop.hrtime()` clock, ns) the timer is armed for; 0 when idle.
+    /// The absolute time (`MonotonicClock` ns) the timer is armed for; 0 when idle.
     public private(set) var armedAt: UInt64 = 0
 
     /// Creates the timer; `callback` runs on the loop's thread each time an armed time is reached.

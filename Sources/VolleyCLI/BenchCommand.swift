@@ -43,14 +43,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
     var serverBinary: String?
 
-    @Option(name: .long, help: "Run only segment i of N of every variant's load (`url:` scenarios); `volley merge` joins the result files.")
-    var segment: String?
-
-    @Option(name: .long, help: "Number of segments, the index coming from JOB_COMPLETION_INDEX; also VOLLEY_SEGMENTS.")
-    var segments: Int?
-
-    @Option(name: .long, help: "Start the first variant's load at this instant (RFC 3339 or epoch milliseconds); also VOLLEY_START_AT.")
-    var startAt: String?
+    @OptionGroup var segmenting: SegmentFlags
 
     /// Children come from `--server-binary`, else from this very binary; in-process (tests) there is none to start.
     func serverRunner() -> ServerRunner? {
@@ -79,7 +72,7 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
-        let segmentSetup = try SegmentSetup.resolve(segment: segment, segments: segments, startAt: startAt)
+        let segmentSetup = try segmenting.resolve()
         // A segment is one share of one run, merged with the other pods' shares: repeats would
         // need one segment record each, so a segmented bench runs each variant once.
         if segmentSetup.segment != nil, let `repeat`, `repeat` > 1 {

@@ -61,15 +61,3 @@ struct FixtureCommand: ParsableCommand {
         }
     }
 }
-
-/// Blocks until SIGINT or SIGTERM arrives.
-func waitForTerminationSignal() throws {
-    let loop = try EventLoop(readBufferSize: 64)
-    var watchers: [SignalWatcher] = []
-    for signal in [SIGINT, SIGTERM] {
-        watchers.append(SignalWatcher(loop: loop, signal: signal) { _ in loop.stop() })
-    }
-    loop.run()
-    for watcher in watchers { watcher.close() }
-    loop.drain()
-}

@@ -21,11 +21,7 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .long, help: "The p99 latency bound, e.g. 10ms, 500us.")
     var p99: String
 
-    @Option(name: [.customShort("t"), .long], help: "Number of threads (event loops) to use.")
-    var threads: Int = 2
-
-    @Option(name: [.customShort("c"), .long], help: "Connections to keep open, spread over the threads.")
-    var connections: Int = 50
+    @OptionGroup var load: LoadFlags<ProbeDefaults>
 
     @Option(name: .long, help: "Duration of each step, e.g. 3s.")
     var stepDuration: String = "3s"
@@ -39,15 +35,6 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .long, help: "Stop bisecting when the bracket is within this fraction, e.g. 5%.")
     var precision: String = "5%"
 
-    @Option(name: [.customShort("H"), .long], help: "Add a header to the request ('Name: value'); repeatable.")
-    var header: [String] = []
-
-    @Option(name: .long, help: "Count a request as timed out after this long, e.g. 2s.")
-    var timeout: String = "2s"
-
-    @OptionGroup(title: "https")
-    var tls: TLSFlags
-
     @Argument(help: "Target URL (http:// or https://).")
     var url: String
 
@@ -59,15 +46,13 @@ struct ProbeCommand: ParsableCommand {
         guard max >= start else { throw usageError("invalid --max-rate '\(maxRate)' (a rate at least --start-rate)") }
         let percent = try QuantityFlag.percent(precision, flag: "--precision") * 100
         guard percent > 0, percent < 100 else { throw usageError("invalid --precision '\(precision)' (more than 0%, less than 100%, e.g. 5%)") }
-        var base = try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: step,
-                                 timeout: timeout, headers: header).options()
-        base.tls = tls.configuration
+        let base = try load.options(url: url, durationNanos: step)
         do { try LoadRunner(options: base).checkReachable() } catch { throw usageError(error.description) }
 
         let search = ProbeSearch(p99BoundMicros: bound / 1000, startRate: start, maxRate: max,
                                  precision: percent / 100)
         print("Probing \(base.configuration.url) for the highest rate with p99 <= \(Self.time(bound / 1000))")
-        print("  \(base.effectiveThreads) threads and \(connections) connections, \(stepDuration) steps")
+        print("  \(base.effectiveThreads) threads and \(load.connections) connections, \(stepDuration) steps")
         print(Self.row("asked/s", "achieved/s", "p50", "p99", "errors", "verdict"))
         fflush(nil)
         let signals = ProcessStop()
@@ -104,4 +89,9 @@ struct ProbeCommand: ParsableCommand {
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }
         return pad(a, 10) + pad(b, 12) + pad(c, 10) + pad(d, 10) + pad(e, 8) + "  " + f
     }
+}
+
+/// `probe`'s defaults for the shared load flags: enough connections for a step to reach a high rate.
+enum ProbeDefaults: LoadFlagDefaults {
+    static let connections = 50
 }

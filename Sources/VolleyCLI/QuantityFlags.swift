@@ -43,4 +43,14 @@ enum QuantityFlag {
             throw usageError("invalid \(flag) '\(text)': \(error)")
         }
     }
+
+    /// A size in bytes (`512`, `64KiB`, `1MiB`) of at most `maximum`.
+    static func size(_ text: String, flag: String, maximum: UInt64) throws -> Int {
+        let bytes: UInt64
+        do { bytes = try Quantity.parseSize(text) } catch {
+            throw usageError("invalid \(flag) '\(text)': \(error) (examples: 1048576, 64KiB, 1MiB)")
+        }
+        guard bytes <= maximum else { throw usageError("invalid \(flag) '\(text)': at most \(maximum) bytes") }
+        return Int(bytes)
+    }
 }

@@ -17,20 +17,10 @@ struct RunCommand: ParsableCommand {
         """
     )
 
-    @Option(name: [.customShort("t"), .long], help: "Number of threads (event loops) to use.")
-    var threads: Int = 2
-
-    @Option(name: [.customShort("c"), .long], help: "Connections to keep open, spread over the threads.")
-    var connections: Int = 10
+    @OptionGroup var load: LoadFlags<RunDefaults>
 
     @Option(name: [.customShort("d"), .long], help: "Duration of the test, e.g. 10s, 1m, 500ms.")
     var duration: String = "10s"
-
-    @Option(name: [.customShort("H"), .long], help: "Add a header to the request ('Name: value'); repeatable.")
-    var header: [String] = []
-
-    @Option(name: .long, help: "Count a request as timed out after this long, e.g. 2s.")
-    var timeout: String = "2s"
 
     @Flag(name: .long, help: "Print the latency distribution.")
     var latency = false
@@ -83,17 +73,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("s"), .long], help: "Load a wrk Lua script (wrk's scripting API on LuaJIT); its arguments follow `--`.")
     var script: String?
 
-    @Option(name: .long, help: "Run only segment i of N of this load (e.g. 0/4), one per generator; `volley merge` joins their --json files.")
-    var segment: String?
-
-    @Option(name: .long, help: "Number of segments, the index coming from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); also VOLLEY_SEGMENTS.")
-    var segments: Int?
-
-    @Option(name: .long, help: "Start the load at this instant (RFC 3339 or epoch milliseconds), e.g. the same for every segment; also VOLLEY_START_AT.")
-    var startAt: String?
-
-    @OptionGroup(title: "https")
-    var tls: TLSFlags
+    @OptionGroup var segmenting: SegmentFlags
 
     @Argument(help: "Target URL (http:// or https://).")
     var url: String
@@ -103,7 +83,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         var options = try makeOptions()
-        let segmentSetup = try SegmentSetup.resolve(segment: segment, segments: segments, startAt: startAt)
+        let segmentSetup = try segmenting.resolve()
         options.segment = segmentSetup.segment
         do { try options.validate() } catch { throw usageError(error.description) }
         if segmentSetup.segment != nil && json == nil { throw usageError("--segment needs --json FILE: the segment's result is what `volley merge` reads") }
@@ -181,10 +161,12 @@ struct RunCommand: ParsableCommand {
         let durationNanos = try QuantityFlag.duration(duration, flag: "duration")
         var schedule: RateSchedule?
         if let rate { schedule = try QuantityFlag.schedule(rate, durationNanos: durationNanos) }
-        var options = try LoadFlags(url: url, threads: threads, connections: connections, durationNanos: durationNanos,
-                             timeout: timeout, headers: header, method: method, body: body, bodyFile: bodyFile,
-                             pipeline: pipeline, rate: schedule).options()
-        options.tls = tls.configuration
-        return options
+        return try load.options(url: url, durationNanos: durationNanos,
+                                request: .init(method: method, body: body, bodyFile: bodyFile, pipeline: pipeline, rate: schedule))
     }
+}
+
+/// `run`'s defaults for the shared load flags: wrk's.
+enum RunDefaults: LoadFlagDefaults {
+    static let connections = 10
 }

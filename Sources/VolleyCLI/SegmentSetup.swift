@@ -1,6 +1,26 @@
+import ArgumentParser
+import Clocks
 import Foundation
 import LoadGen
 import Metrics
+
+/// `--segment`, `--segments`, `--start-at`: the same flags, rules and messages on `run` (its one
+/// load) and `bench` (every variant's load, `url:` scenarios).
+struct SegmentFlags: ParsableArguments {
+    @Option(name: .long, help: "Run only segment i of N of the load (e.g. 0/4), one per generator; `volley merge` joins their result files (bench: of every variant's load, `url:` scenarios).")
+    var segment: String?
+
+    @Option(name: .long, help: "Number of segments, the index coming from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); also VOLLEY_SEGMENTS.")
+    var segments: Int?
+
+    @Option(name: .long, help: "Start the load at this instant (RFC 3339 or epoch milliseconds), e.g. the same for every segment (bench: the first variant's load); also VOLLEY_START_AT.")
+    var startAt: String?
+
+    /// The flags with the environment, resolved; every mistake is exit 2 with the reason.
+    func resolve() throws -> SegmentSetup {
+        try SegmentSetup.resolve(segment: segment, segments: segments, startAt: startAt)
+    }
+}
 
 /// `--segment i/N`, `--segments N`, `--start-at TIME` and the environment an Indexed Job sets
 /// (`JOB_COMPLETION_INDEX`, with `VOLLEY_SEGMENTS`), resolved once for `run` and `bench`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clocks
 import Foundation
 import RefServer
 import UVKit
@@ -34,8 +35,8 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Sync: pool threads, each serving one connection at a time.")
     var threads: Int = 64
 
-    @Option(name: .long, help: "Largest request body in bytes (more gets 413).")
-    var maxBody: Int = 1 << 20
+    @Option(name: .long, help: "Largest request body (more gets 413): bytes, or a size such as 64KiB, 1MiB.")
+    var maxBody: String = "1MiB"
 
     @Option(name: .long, help: "Time to receive a whole request head, e.g. 10s (else 408 and close).")
     var headerTimeout: String = "10s"
@@ -91,7 +92,7 @@ struct ServeCommand: ParsableCommand {
         }
         guard workers >= 1, workers <= 256 else { throw usageError("--workers must be 1 to 256") }
         guard threads >= 1, threads <= 4096 else { throw usageError("--threads must be 1 to 4096") }
-        guard maxBody >= 0 else { throw usageError("--max-body must not be negative") }
+        let maxBodyBytes = try QuantityFlag.size(maxBody, flag: "--max-body", maximum: 1 << 40)
         func millis(_ text: String, _ flag: String) throws -> Int {
             Int(try QuantityFlag.duration(text, flag: flag, minimum: 1_000_000, examples: "1ms, 500ms, 10s") / 1_000_000)
         }
@@ -101,7 +102,7 @@ struct ServeCommand: ParsableCommand {
         }
         let dbTimeoutNanos = try QuantityFlag.duration(dbTimeout, flag: "--db-timeout", minimum: 1_000_000, examples: "500ms, 5s")
         var options = ServerOptions(
-            model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBody,
+            model: model, host: host, port: port, workers: workers, threads: threads, maxBodyBytes: maxBodyBytes,
             headerTimeoutMillis: try millis(headerTimeout, "--header-timeout"),
             idleTimeoutMillis: try millis(idleTimeout, "--idle-timeout"),
             graceMillis: try millis(grace, "--grace"), accessLog: accessLog)
@@ -132,15 +133,16 @@ struct ServeCommand: ParsableCommand {
         fflush(nil)
         signals.wait()
         server.beginShutdown()
-        let deadline = Date().addingTimeInterval(Double(options.graceMillis) / 1000)
-        while !server.isStopped && Date() < deadline { usleep(5_000) }
+        // Deadlines on the monotonic clock: a wall-clock step must not cut the grace short or stretch it.
+        let deadline = MonotonicClock.nanoseconds() + UInt64(options.graceMillis) * 1_000_000
+        while !server.isStopped && MonotonicClock.nanoseconds() < deadline { usleep(5_000) }
         if server.isStopped {
             server.join()
         } else {
             printError("volley serve: grace period over, closing the remaining connections")
             server.forceStop()
-            let hard = Date().addingTimeInterval(0.5)
-            while !server.isStopped && Date() < hard { usleep(5_000) }
+            let hard = MonotonicClock.nanoseconds() + 500_000_000
+            while !server.isStopped && MonotonicClock.nanoseconds() < hard { usleep(5_000) }
         }
         if let profiling { try finishServerProfile(profiling) }
     }
@@ -194,24 +196,4 @@ enum DatabaseDriver: String {
 
     /// The official drivers' default maxPoolSize.
     static let nativeDefaultPool = 100
-}
-
-/// SIGINT and SIGTERM watched on a small loop of their own.
-final class TerminationSignals {
-    let loop: EventLoop
-    var watchers: [SignalWatcher] = []
-
-    init() throws {
-        loop = try EventLoop(readBufferSize: 64)
-        for signal in [SIGINT, SIGTERM] {
-            watchers.append(SignalWatcher(loop: loop, signal: signal) { [loop] _ in loop.stop() })
-        }
-    }
-
-    /// Blocks until one of them arrives.
-    func wait() {
-        loop.run()
-        for watcher in watchers { watcher.close() }
-        loop.drain()
-    }
 }

@@ -23,15 +23,4 @@ struct TLSFlags: ParsableArguments {
     var configuration: TLSClientConfiguration {
         TLSClientConfiguration(verify: !insecure, caFile: cacert, certificateFile: cert, keyFile: key, resume: !noTlsResume)
     }
-
-    /// The flags again, to hand to another command's parser.
-    var arguments: [String] {
-        var out: [String] = []
-        if insecure { out.append("--insecure") }
-        if let cacert { out += ["--cacert", cacert] }
-        if let cert { out += ["--cert", cert] }
-        if let key { out += ["--key", key] }
-        if noTlsResume { out.append("--no-tls-resume") }
-        return out
-    }
 }

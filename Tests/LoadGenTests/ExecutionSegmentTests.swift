@@ -1,3 +1,4 @@
+import Clocks
 import HTTP1
 import Testing
 @testable import LoadGen

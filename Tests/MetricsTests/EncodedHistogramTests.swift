@@ -1,30 +1,8 @@
 import Foundation
 import Histogram
 import Metrics
+import TestSupport
 import Testing
-
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A latency histogram of `count` random values spread over six orders of magnitude.
-func randomLatencies(seed: UInt64, count: Int) -> Histogram<UInt64> {
-    var generator = SeededGenerator(state: seed)
-    var histogram = Metrics.Measurement.makeLatencyHistogram()
-    for _ in 0..<count {
-        let magnitude = Double.random(in: 0...6.5, using: &generator)
-        histogram.record(UInt64(pow(10, magnitude)))
-    }
-    return histogram
-}
 
 struct EncodedHistogramTests {
     static let percentiles: [Double] = [0, 0.1, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 99.999, 100]

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import TestSupport
 import Testing
 
 /// A fixed host, so reports compare equal across machines.
@@ -12,13 +13,6 @@ func sampleReport() -> RunReport {
                      command: ["volley", "-t2", "-c100", "-d10s", "http://127.0.0.1:8080/"],
                      tool: ToolInfo(version: "0.1.0", gitCommit: "0a3eaa2"), host: sampleHost,
                      createdAt: Date(timeIntervalSince1970: 1_740_830_400))
-}
-
-/// A fresh empty directory under the system's temporary directory.
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("volley-metrics-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 struct RunReportTests {
@@ -60,7 +54,7 @@ struct RunReportTests {
 
     /// `write` creates the file atomically and leaves no temporary file behind.
     @Test func writeAndLoad() throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("volley-metrics").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/result.json"
         try sampleReport().write(to: path)
@@ -70,7 +64,7 @@ struct RunReportTests {
 
     /// An existing file is refused by name and left untouched, unless overwriting is asked for.
     @Test func refusesToOverwrite() throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("volley-metrics").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/result.json"
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: path))
@@ -103,7 +97,7 @@ struct RunReportTests {
         (#"{"schemaVersion": 1}"#, "invalid"),
     ])
     func loadErrors(contents: String, expected: String) throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("volley-metrics").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/bad.json"
         try Data(contents.utf8).write(to: URL(fileURLWithPath: path))

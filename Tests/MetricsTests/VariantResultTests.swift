@@ -1,34 +1,8 @@
 import Foundation
 import Histogram
 import Metrics
+import TestSupport
 import Testing
-
-/// A configuration for tests: `-t2 -c100 -d10s http://127.0.0.1:8080/`.
-func sampleConfiguration() -> RunConfiguration {
-    RunConfiguration(url: "http://127.0.0.1:8080/", threads: 2, connections: 100, durationSeconds: 10)
-}
-
-/// A measurement whose figures are easy to work out by hand:
-/// latencies 100 µs ×50, 200 ×25, 300 ×15, 400 ×9, 2000 ×1 (mean 201, sample stdev 207.19);
-/// requests/sec samples 900 ×5 and 1100 ×5 (mean 1000, sample stdev 105.41);
-/// 100 requests in exactly 10 s, 97.5 MiB read, 12 timeouts, 3 responses ≥ 400.
-func sampleMeasurement() -> Metrics.Measurement {
-    var m = Metrics.Measurement(elapsedNanoseconds: 10_000_000_000)
-    for (value, count) in [(100, 50), (200, 25), (300, 15), (400, 9), (2000, 1)] as [(UInt64, UInt64)] {
-        m.latency.record(value, count: count)
-    }
-    m.requestRate.record(900, count: 5)
-    m.requestRate.record(1100, count: 5)
-    m.requests = 100
-    m.bytesRead = 102_236_160
-    m.bytesWritten = 4_000
-    m.errors.timeout = 12
-    m.errors.status = 3
-    m.reconnects = 2
-    m.statusClasses = [0, 0, 97, 0, 3, 0]
-    m.perSecond = (0..<10).map { SecondSlice(second: $0, requests: 10) }
-    return m
-}
 
 struct VariantResultTests {
     /// Every summary figure comes from the measurement, rates over its elapsed time.

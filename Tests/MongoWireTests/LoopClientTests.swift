@@ -2,6 +2,7 @@
 // mongod in process, and against a hostile server on the test's own loop that cuts replies
 // short or sends malformed ones.
 
+import Clocks
 import Foundation
 import MongoWire
 import Testing
@@ -32,7 +33,7 @@ final class Outcomes: MongoFindHandler {
     var answeredAt: [Int: UInt64] = [:]
 
     func found(_ document: BSONView?, tag: Int) {
-        answeredAt[tag] = EventLoop.hrtime()
+        answeredAt[tag] = MonotonicClock.nanoseconds()
         guard let document else { byTag[tag] = .nothing; return }
         if let text = try? document.element("pycon")?.utf8 {
             byTag[tag] = .greeting(String(decoding: text, as: UTF8.self))
@@ -44,7 +45,7 @@ final class Outcomes: MongoFindHandler {
     }
 
     func failed(_ error: MongoClientError, tag: Int) {
-        answeredAt[tag] = EventLoop.hrtime()
+        answeredAt[tag] = MonotonicClock.nanoseconds()
         byTag[tag] = .failed(error)
     }
 }
@@ -53,11 +54,11 @@ final class Outcomes: MongoFindHandler {
 /// keeps the loop alive: the client's own handles do not). Returns whether `done()` held.
 @discardableResult
 func run(_ loop: EventLoop, seconds: Double, until done: @escaping () -> Bool) -> Bool {
-    let deadline = EventLoop.hrtime() + UInt64(seconds * 1e9)
+    let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
     let check = LoopTimer(loop: loop)
     var met = false
     check.start(timeoutMillis: 1, repeatMillis: 2) {
-        if done() { met = true; loop.stop() } else if EventLoop.hrtime() >= deadline { loop.stop() }
+        if done() { met = true; loop.stop() } else if MonotonicClock.nanoseconds() >= deadline { loop.stop() }
     }
     loop.run()
     check.close()
@@ -101,7 +102,7 @@ func client(_ loop: EventLoop, port: UInt16, pool: Int = 4, timeoutMillis: UInt6
         let loop = try EventLoop()
         let db = try client(loop, port: mongod.port, pool: 2)
         let outcomes = Outcomes()
-        let start = EventLoop.hrtime()
+        let start = MonotonicClock.nanoseconds()
         var peakWaiting = 0
         for k in 0..<10 {
             db.findOne(worldFind, parameter: Int32(k + 1), handler: outcomes, tag: k)

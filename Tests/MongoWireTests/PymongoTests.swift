@@ -1,5 +1,6 @@
 import Foundation
 import MongoWire
+import TestSupport
 import Testing
 
 /// Runs `script` with Debian's python3 (which has python3-pymongo) and the server's port as
@@ -13,9 +14,7 @@ func runPython(_ script: String, port: UInt16, seconds: Double = 20) throws -> S
     process.standardError = err
     try process.run()
     defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-    let deadline = Date().addingTimeInterval(seconds)
-    while process.isRunning, Date() < deadline { usleep(10_000) }
-    if process.isRunning {
+    if waitForExit(process, seconds: seconds) == nil {
         kill(process.processIdentifier, SIGKILL)
         Issue.record("python timed out")
         return nil

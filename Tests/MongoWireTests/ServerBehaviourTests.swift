@@ -120,7 +120,9 @@ import UVKit
         #expect(connection.readReply()?.body["n"] == .int32(3))
         let find: BSONDocument = ["find": .string("big"), "$db": .string("t")]
         connection.send((2...3).flatMap { WireEncoder.request(requestID: Int32($0), body: find) } + Self.ping(4))
-        usleep(200_000)   // let the server fill the socket and queue the rest
+        // The slow reader under test: it reads nothing for 200 ms, so the server fills the socket and
+        // must queue the rest (a pause that is the behaviour, not a wait for something).
+        usleep(200_000)
         for id in 2...3 {
             let reply = connection.readReply()
             #expect(reply?.header.responseTo == Int32(id))

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import Testing
 @testable import Profiler
 
@@ -21,8 +22,8 @@ private func volleyProfilerTestBurnCPU(cpuSeconds: Double) -> UInt64 {
 
 /// Runs `count` registered threads that each burn CPU; returns their kernel thread ids.
 private func burnOnThreads(_ count: Int, cpuSeconds: Double) -> Set<Int32> {
-    let tids = Mutex2<Set<Int32>>([])
-    let failures = Mutex2(0)
+    let tids = Locked<Set<Int32>>([])
+    let failures = Locked(0)
     let group = DispatchGroup()
     for index in 0..<count {
         group.enter()
@@ -39,15 +40,6 @@ private func burnOnThreads(_ count: Int, cpuSeconds: Double) -> Set<Int32> {
     _ = group.wait(timeout: .now() + 15)
     #expect(failures.value == 0, "every thread registers")
     return tids.value
-}
-
-/// A lock-protected value for the test's threads.
-final class Mutex2<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    func mutate(_ body: (inout Value) -> Void) { lock.lock(); body(&stored); lock.unlock() }
-    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
 }
 
 /// The one profile the end-to-end tests share (the sampler is process-wide; record it once).

@@ -10,15 +10,8 @@ import LoadGen
 import Metrics
 import MongoWire
 @testable import RefServer
+import TestSupport
 import Testing
-
-/// The server's `/debug/stats` as JSON, or nil.
-func debugStats(port: UInt16) -> [String: Any]? {
-    guard let client = try? TestClient(port: port) else { return nil }
-    client.send(get("/debug/stats"))
-    guard let response = client.readResponse() else { return nil }
-    return (try? JSONSerialization.jsonObject(with: Data(body(response.bytes)))) as? [String: Any]
-}
 
 /// `database.clientsInUse` of `/debug/stats`: libmongoc clients popped from the pool now.
 func clientsInUse(port: UInt16) -> Int? {
@@ -29,18 +22,6 @@ func clientsInUse(port: UInt16) -> Int? {
 func answered(port: UInt16, _ route: String, _ status: Int) -> Int? {
     guard let stats = debugStats(port: port), let byRoute = stats["byRoute"] as? [String: Any] else { return nil }
     return ((byRoute[route] as? [String: Any])?[String(status)] as? Int) ?? 0
-}
-
-/// Polls until `value` gives `expected` (or `seconds` pass); the last value seen.
-func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
-    let deadline = Date().addingTimeInterval(seconds)
-    var last: Int?
-    repeat {
-        last = value()
-        if last == expected { return last }
-        usleep(20_000)
-    } while Date() < deadline
-    return last
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct DatabaseFaultTests {
@@ -58,7 +39,7 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
         let mongod = try MongodServer(options: MongodOptions(port: 0, latencyMillis: 50, seed: true))
         defer { mongod.stop() }
         let (arguments, pool) = Self.serveArguments(model, uri: "mongodb://127.0.0.1:\(mongod.port)/")
-        let server = try ServeProcess(arguments)
+        let server = try VolleyServer.serve(arguments)
         let port = server.port
         try #require(port != 0, "\(model): server did not start")
         #expect(fetchStatus(port: port, "/fetch") == 200, "\(model): warm-up")
@@ -73,8 +54,14 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
             let kinds = (0..<10).map { batch * 10 + $0 }
             let fds = kinds.map { connectAndSend(Array(get(paths[$0 % 3]).utf8), port: port) }
             #expect(fds.allSatisfy { $0 != nil }, "\(model): batch \(batch) connected")
-            usleep(25_000)   // the requests reach the database; half a round trip passes
-            inUseBeforeClosing.append(clientsInUse(port: port) ?? -1)
+            // Close while the requests wait on the 50 ms database: once the server has popped pool
+            // clients for them (looked for well within the round trip).
+            var inUse = -1
+            waitUntil(seconds: 0.035, pollEvery: 0.002) {
+                inUse = clientsInUse(port: port) ?? -1
+                return inUse > 0
+            }
+            inUseBeforeClosing.append(inUse)
             for (k, fd) in zip(kinds, fds) {
                 if let fd { closeAll([fd], reset: (k / 3) % 2 == 1) }
             }
@@ -108,11 +95,11 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
     @Test(arguments: DatabaseSetup.allCases)
     func mongodRestartDuringLoadRun(_ model: DatabaseSetup) throws {
         let first = try MongodServer(options: MongodOptions(port: 0, seed: true))
-        let mongod = LockedBox<MongodServer?>(first)
-        defer { mongod.get()?.stop() }
+        let mongod = Locked<MongodServer?>(first)
+        defer { mongod.value?.stop() }
         let mongoPort = first.port
         let uri = "mongodb://127.0.0.1:\(mongoPort)/?serverSelectionTimeoutMS=300"
-        let server = try ServeProcess(Self.serveArguments(model, uri: uri).arguments)
+        let server = try VolleyServer.serve(Self.serveArguments(model, uri: uri).arguments)
         let port = server.port
         try #require(port != 0, "\(model): server did not start")
 
@@ -124,14 +111,17 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
             var stoppedAt = 0.0, recoveredAt = 0.0
             var done = false
         }
-        let seen = LockedBox(Seen())
+        let seen = Locked(Seen())
         let start = Date()
         let fault = Thread {
             var s = Seen()
+            // The outage's schedule (stop 1.1 s into the run, restart 1 s later) is what the test
+            // measures: the seconds before the stop, during the outage and after the recovery are
+            // compared. These sleeps are that schedule, not waits for something to happen.
             usleep(1_100_000)
             s.before503 = answered(port: port, "/fetch", 503)
             s.before200 = answered(port: port, "/fetch", 200) ?? 0
-            mongod.get()?.stop()
+            mongod.value?.stop()
             mongod.set(nil)
             let stopped = Date()
             s.stoppedAt = stopped.timeIntervalSince(start)
@@ -156,13 +146,13 @@ func waitFor(_ expected: Int, seconds: Double, _ value: () -> Int?) -> Int? {
         fault.start()
         let run = runner.run()
         let elapsed = Date().timeIntervalSince(start)
-        while !seen.get().done && Date().timeIntervalSince(start) < 8 { usleep(20_000) }
-        let s = seen.get()
+        waitUntil(seconds: max(0, 8 - Date().timeIntervalSince(start)), pollEvery: 0.02) { seen.value.done }
+        let s = seen.value
         let after503 = answered(port: port, "/fetch", 503) ?? -1
         let after200 = answered(port: port, "/fetch", 200) ?? 0
         let (before503, before200, at503, probe) = (s.before503, s.before200, s.at503, s.probe)
 
-        #expect(mongod.get() != nil, "\(model): mongod did not restart on port \(mongoPort)")
+        #expect(mongod.value != nil, "\(model): mongod did not restart on port \(mongoPort)")
         #expect(probe == 200, "\(model): no 200 within 2.5 s of the restart")
         #expect(elapsed < 5, "\(model): a 3.5 s run took \(elapsed) s")
         #expect(before503 == 0, "\(model): 503s before the database stopped")
@@ -192,13 +182,4 @@ func fetchStatus(port: UInt16, _ path: String) -> Int {
     guard let client = try? TestClient(port: port) else { return 0 }
     client.send(get(path))
     return client.readResponse()?.status ?? 0
-}
-
-/// A value handed from one thread to another under a lock.
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T
-    init(_ value: T) { self.value = value }
-    func get() -> T { lock.withLock { value } }
-    func set(_ new: T) { lock.withLock { value = new } }
 }

@@ -6,6 +6,7 @@ import Foundation
 import MongoBackend
 import MongoWire
 @testable import RefServer
+import TestSupport
 import Testing
 
 /// The body of an HTTP response (after the blank line).
@@ -97,8 +98,9 @@ func vacantPort() throws -> UInt16 {
         #expect(gather >= 0.04 && gather < 0.1, "gather took \(gather) s; seq \(seq) s")
         // While a seq is waiting on the database, the loop answers other requests at once.
         let slow = try TestClient(port: server.port)
+        let before = server.count(\.bytesIn)
         slow.send(get("/multi?n=3&mode=seq"))
-        usleep(20_000)
+        #expect(server.waitUntilRead(get("/multi?n=3&mode=seq"), since: before), "the seq request was not read")
         let plain = try timed("/plaintext")
         #expect(plain < 0.06, "/plaintext took \(plain) s behind a DB request")
         #expect(slow.readResponse()?.status == 200)
@@ -140,11 +142,12 @@ func vacantPort() throws -> UInt16 {
     /// `volley serve --mongo-uri` to a port nobody serves does not start: exit 2 and a clear message.
     @Test func unreachableDatabaseAtStartUp() throws {
         let port = try vacantPort()
-        let child = try ServeProcess(["--mongo-uri", "mongodb://127.0.0.1:\(port)/"])
-        let code = child.waitForExit(seconds: 10)
-        #expect(code == 2)
-        #expect(child.port == 0)
-        let message = String(decoding: child.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // No ready line: VolleyServer refuses it, with how it ended and what it said.
+        let refused = try #require(throws: VolleyServer.NotReady.self) {
+            try VolleyServer.serve(["--mongo-uri", "mongodb://127.0.0.1:\(port)/"])
+        }
+        #expect(refused.exitCode == 2)
+        let message = refused.output
         #expect(message.contains("cannot start: database at mongodb://127.0.0.1:\(port)/ is unreachable"), "\(message)")
     }
 
@@ -152,7 +155,7 @@ func vacantPort() throws -> UInt16 {
     @Test func serveCommandWithDatabase() throws {
         let mongod = try MongodServer(options: MongodOptions(port: 0, seed: true))
         defer { mongod.stop() }
-        let child = try ServeProcess(["--model", "async", "--db-driver", "threadpool", "--db-threads", "6", "--mongo-uri", "mongodb://127.0.0.1:\(mongod.port)/"])
+        let child = try VolleyServer.serve(["--model", "async", "--db-driver", "threadpool", "--db-threads", "6", "--mongo-uri", "mongodb://127.0.0.1:\(mongod.port)/"])
         let client = try TestClient(port: child.port)
         client.send(get("/fetch"))
         let fetched = try #require(client.readResponse())
@@ -161,7 +164,7 @@ func vacantPort() throws -> UInt16 {
         #expect(client.readResponse().flatMap { worldRows(body($0.bytes)) }?.count == 6)
         kill(child.process.processIdentifier, SIGTERM)
         #expect(child.waitForExit(seconds: 5) == 0)
-        let message = String(decoding: child.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = child.errorText()
         #expect(message.contains("pool of 6 clients, 6 work-queue threads"), "\(message)")
     }
 
@@ -170,7 +173,7 @@ func vacantPort() throws -> UInt16 {
     @Test func serveCommandWithNativeDriver() throws {
         let mongod = try MongodServer(options: MongodOptions(port: 0, seed: true))
         defer { mongod.stop() }
-        let child = try ServeProcess(["--model", "async", "--workers", "2", "--db-pool", "10", "--db-timeout", "2s",
+        let child = try VolleyServer.serve(["--model", "async", "--workers", "2", "--db-pool", "10", "--db-timeout", "2s",
                                       "--mongo-uri", "mongodb://127.0.0.1:\(mongod.port)/"])
         let client = try TestClient(port: child.port)
         client.send(get("/fetch"))
@@ -183,7 +186,7 @@ func vacantPort() throws -> UInt16 {
         #expect((database["connections"] as? Int ?? 0) >= 1 && (database["connections"] as? Int ?? 99) <= 10, "\(database)")
         kill(child.process.processIdentifier, SIGTERM)
         #expect(child.waitForExit(seconds: 5) == 0)
-        let message = String(decoding: child.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = child.errorText()
         #expect(message.contains("native driver: 10 connections over 2 loops, timeout 2s"), "\(message)")
     }
 

@@ -4,6 +4,7 @@
 import Foundation
 @testable import RefServer
 import Synchronization
+import TestSupport
 
 /// Raises the soft limit on open files to the hard limit (children inherit it); the new soft limit.
 @discardableResult
@@ -22,17 +23,8 @@ func raiseOpenFileLimit() -> UInt64 {
 func openIdleConnections(_ count: Int, port: UInt16) -> [Int32] {
     var fds: [Int32] = []
     fds.reserveCapacity(count)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
     for _ in 0..<count {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { break }
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if status != 0 { close(fd); break }
+        guard let fd = connectToLoopback(port: port) else { break }
         fds.append(fd)
     }
     return fds
@@ -73,6 +65,7 @@ final class Slowloris: @unchecked Sendable {
                     if send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 { sent.add(1, ordering: .relaxed) } else { alive[k] = false }
                 }
                 position += 1
+                // The drip interval is the behaviour under test (a byte every `everyMillis`), not a wait.
                 usleep(UInt32(everyMillis * 1000))
             }
             done.store(true, ordering: .releasing)
@@ -83,34 +76,29 @@ final class Slowloris: @unchecked Sendable {
     /// Stops the dripping and closes the connections.
     func stop() {
         stopFlag.store(true, ordering: .relaxed)
-        let deadline = Date().addingTimeInterval(2)
-        while !done.load(ordering: .acquiring) && Date() < deadline { usleep(5_000) }
+        waitUntil(seconds: 2, pollEvery: 0.005) { done.load(ordering: .acquiring) }
         closeAll(fds)
     }
 
     deinit { if !done.load(ordering: .acquiring) { stop() } }
 }
 
-/// `openConnections` from the server's /debug/stats (the asking connection included), or nil.
-func openConnections(port: UInt16) -> Int? {
+/// The server's `/debug/stats` as JSON, or nil.
+func debugStats(port: UInt16) -> [String: Any]? {
     guard let client = try? TestClient(port: port) else { return nil }
     client.send(get("/debug/stats"))
     guard let response = client.readResponse() else { return nil }
-    let text = String(decoding: response.bytes, as: UTF8.self)
-    guard let range = text.range(of: "\"openConnections\":") else { return nil }
-    return Int(text[range.upperBound...].prefix { $0.isNumber })
+    return (try? JSONSerialization.jsonObject(with: Data(body(response.bytes)))) as? [String: Any]
+}
+
+/// `openConnections` from the server's /debug/stats (the asking connection included), or nil.
+func openConnections(port: UInt16) -> Int? {
+    debugStats(port: port)?["openConnections"] as? Int
 }
 
 /// Polls until `openConnections` (the asking connection included) equals `expected`; the last value seen.
 func waitForOpenConnections(port: UInt16, _ expected: Int, seconds: Double = 4) -> Int? {
-    let deadline = Date().addingTimeInterval(seconds)
-    var last: Int?
-    repeat {
-        last = openConnections(port: port)
-        if last == expected { return last }
-        usleep(20_000)
-    } while Date() < deadline
-    return last
+    waitFor(expected, seconds: seconds) { openConnections(port: port) }
 }
 
 /// A field of /proc/PID/status in KiB (VmHWM: peak resident set; VmRSS: now).
@@ -170,22 +158,14 @@ final class IdleHolder {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(10) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = readFirstLine(from: output.fileHandleForReading)
         self.count = Int(text.split(separator: " ").last?.prefix { $0.isNumber } ?? "") ?? 0
     }
 
     /// Closes every connection (the child reads its end of input and exits).
     func stop() {
         try? input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(3)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if waitForExit(process, seconds: 3) == nil { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 

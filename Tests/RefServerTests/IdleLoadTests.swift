@@ -8,6 +8,7 @@ import HTTP1
 import LoadGen
 import Metrics
 @testable import RefServer
+import TestSupport
 import Testing
 
 /// What one short closed-loop load on GET / saw.
@@ -91,8 +92,8 @@ func median(_ values: [UInt64]) -> UInt64 { values.sorted()[values.count / 2] }
     func p99WithIdleAndSlowloris(_ setup: Setup) throws {
         let fileLimit = raiseOpenFileLimit()
         #expect(fileLimit > UInt64(setup.idle + 200), "open-file limit \(fileLimit)")
-        let clean = try ServeProcess(setup.arguments, cpus: Self.serverCPUs)
-        let held = try ServeProcess(setup.arguments, cpus: Self.serverCPUs)
+        let clean = try VolleyServer.serve(setup.arguments, cpus: Self.serverCPUs)
+        let held = try VolleyServer.serve(setup.arguments, cpus: Self.serverCPUs)
         _ = try Self.simultaneousLoads(clean.port, held.port)   // warm-up
         let idle = try IdleHolder(setup.idle, port: held.port)
         defer { idle.stop() }

@@ -3,6 +3,7 @@
 
 import Foundation
 @testable import RefServer
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct ModelBehaviourTests {
@@ -24,8 +25,9 @@ import Testing
         func healthDelay(behind path: String) throws -> TimeInterval {
             let busy = try TestClient(port: server.port)
             let probe = try TestClient(port: server.port)
+            let before = server.count(\.bytesIn)
             busy.send(get(path))
-            usleep(50_000)
+            #expect(server.waitUntilRead(get(path), since: before), "\(path) was not read")
             let start = Date()
             probe.send(get("/health"))
             #expect(probe.readResponse()?.status == 200)

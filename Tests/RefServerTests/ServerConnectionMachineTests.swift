@@ -3,6 +3,7 @@
 
 import HTTP1
 @testable import RefServer
+import TestSupport
 import Testing
 
 /// Feeds `text` in reads of the given lengths and collects every action until `.needMore`

@@ -3,6 +3,7 @@
 
 import Foundation
 @testable import RefServer
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct ServerFaultTests {
@@ -39,6 +40,8 @@ import Testing
         var statuses: [Int] = []
         let start = Date()
         while Date().timeIntervalSince(start) < 0.9 {
+            // The pace is the behaviour under test (one request every 30 ms for longer than the
+            // header timeout, each read ending halfway into the next), not a wait.
             usleep(30_000)
             client.send(Array(request[half...]) + Array(request[..<half]))   // this one's end, the next one's start
             statuses.append(client.readResponse()?.status ?? 0)
@@ -75,15 +78,19 @@ import Testing
                 let deadline = Date().addingTimeInterval(1)
                 while offset < pipelined.count && Date() < deadline {
                     let n = pipelined[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
-                    if n > 0 { offset += n } else { usleep(1_000) }
+                    if n > 0 { offset += n } else { usleep(1_000) }   // full: the server has not read yet; look again
                     if offset > 64 * 1024 { break }   // the server is answering by now
                 }
                 var some = [UInt8](repeating: 0, count: 1024)
                 #expect(recv(fd, &some, some.count, 0) > 0, "\(label): the long answer started")
                 fds.append(fd)
             }
-            usleep(50_000)   // every request has reached the server and is being worked on
-            let open = openConnections(port: port) ?? 0
+            // Every connection has reached the server (its requests were sent before it connected).
+            var open = 0
+            waitUntil(seconds: 3) {
+                open = openConnections(port: port) ?? 0
+                return open >= fds.count + 1
+            }
             #expect(open >= fds.count + 1, "\(label): all connected")
             let closing = Date()
             closeAll(fds, reset: reset)
@@ -104,7 +111,7 @@ import Testing
     @Test(arguments: ServerModel.allCases)
     func sigtermWithSlowlorisExitsWithinGrace(_ model: ServerModel) throws {
         raiseOpenFileLimit()
-        let server = try ServeProcess(["--model", model.rawValue, "--threads", "32", "--grace", "2s"])
+        let server = try VolleyServer.serve(["--model", model.rawValue, "--threads", "32", "--grace", "2s"])
         #expect(server.port != 0)
         let idleCount = model == .async ? 500 : 16
         let idle = try IdleHolder(idleCount, port: server.port)
@@ -113,7 +120,8 @@ import Testing
         defer { slowloris.stop() }
         let expected = idleCount + 6 + 1
         #expect(waitForOpenConnections(port: server.port, expected) == expected, "\(model): all connected")
-        usleep(200_000)
+        // The slowloris heads are under way: each connection has dripped a few bytes.
+        #expect(waitUntil(seconds: 3) { slowloris.sent.load(ordering: .relaxed) >= 6 * 4 }, "\(model): slowloris started")
         let start = Date()
         kill(server.process.processIdentifier, SIGTERM)
         let code = server.waitForExit(seconds: 4)
@@ -121,7 +129,7 @@ import Testing
         #expect(code == 0, "\(model)")
         #expect(elapsed < 2.0, "\(model): exited after \(elapsed) s, grace 2 s")
         slowloris.stop()
-        let log = String(decoding: server.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.errorText()
         #expect(!log.contains("grace period over"), "\(model): \(log)")
         print("fault: sigterm \(model): exit \(code.map(String.init) ?? "none") after \(String(format: "%.2f", elapsed)) s with \(idle.count) idle and 6 slowloris connections")
     }

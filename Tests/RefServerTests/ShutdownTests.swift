@@ -7,45 +7,6 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// A `volley serve` child on a free port; SIGKILLed at the end if still running.
-final class ServeProcess {
-    let process = Process()
-    let port: UInt16
-    let firstLine: String
-
-    let errors = Pipe()
-
-    /// - Parameter cpus: a `taskset -c` CPU list to run the server on, or nil for any CPU.
-    init(_ arguments: [String], environment: [String: String] = [:], cpus: String? = nil) throws {
-        if let cpus {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-            process.arguments = ["-c", cpus, volleyExecutable().path, "serve", "--port", "0"] + arguments
-        } else {
-            process.executableURL = volleyExecutable()
-            process.arguments = ["serve", "--port", "0"] + arguments
-        }
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errors
-        try process.run()
-        firstLine = readFirstLine(from: out.fileHandleForReading)
-        let digits = firstLine.split(separator: ":").last?.prefix { $0.isNumber } ?? ""
-        port = UInt16(digits) ?? 0
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-    }
-
-    /// Waits up to `seconds` for the exit; the exit code, or nil if still running.
-    func waitForExit(seconds: Double) -> Int32? {
-        TestSupport.waitForExit(process, seconds: seconds)
-    }
-}
-
 /// What the load clients saw.
 final class Tally: Sendable {
     let ok = Atomic<Int>(0)
@@ -58,7 +19,7 @@ final class Tally: Sendable {
     /// The ready line names the model and the port, and the server answers on it.
     @Test(arguments: ServerModel.allCases)
     func readyLine(_ model: ServerModel) throws {
-        let server = try ServeProcess(["--model", model.rawValue, "--threads", "4"])
+        let server = try VolleyServer.serve(["--model", model.rawValue, "--threads", "4"])
         let size = model == .async ? "1 worker" : "4 threads"
         #expect(server.firstLine == "listening on http://127.0.0.1:\(server.port)/ (model \(model.rawValue), \(size))\n")
         let client = try TestClient(port: server.port)
@@ -68,7 +29,7 @@ final class Tally: Sendable {
 
     /// --access-log writes one line per request to standard error.
     @Test func accessLog() throws {
-        let server = try ServeProcess(["--model", "async", "--access-log"])
+        let server = try VolleyServer.serve(["--model", "async", "--access-log"])
         let client = try TestClient(port: server.port)
         client.send(get("/json?x=1"))
         #expect(client.readResponse()?.status == 200)
@@ -76,7 +37,7 @@ final class Tally: Sendable {
         #expect(client.readResponse()?.status == 404)
         kill(server.process.processIdentifier, SIGTERM)
         #expect(server.waitForExit(seconds: 3) == 0)
-        let log = String(decoding: server.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.errorText()
         #expect(log == "GET /json?x=1 HTTP/1.1 200\nGET /nope HTTP/1.1 404\n")
     }
 
@@ -86,6 +47,7 @@ final class Tally: Sendable {
         (["--host", "0.0.0.0"], "loopback"),
         (["--workers", "0"], "workers"),
         (["--header-timeout", "soon"], "header-timeout"),
+        (["--max-body", "lots"], "max-body"),
     ])
     func badArgumentsExitTwo(arguments: [String], mentions: String) throws {
         let process = Process()
@@ -95,9 +57,7 @@ final class Tally: Sendable {
         process.standardError = errors
         process.standardOutput = Pipe()
         try process.run()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if waitForExit(process, seconds: 5) == nil { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 2)
@@ -108,11 +68,23 @@ final class Tally: Sendable {
     /// last ones with Connection: close), a long one in flight finishes, exit code 0.
     @Test(arguments: ServerModel.allCases)
     func sigtermDropsNothing(_ model: ServerModel) throws {
-        let server = try ServeProcess(["--model", model.rawValue, "--threads", "16", "--grace", "3s"])
+        let server = try VolleyServer.serve(["--model", model.rawValue, "--threads", "16", "--grace", "3s"])
         #expect(server.port != 0)
         let tally = Tally()
         let port = server.port
         let clients = 6
+        // One long request in flight when the signal comes: sent first, and known to be read once
+        // the server's bytesIn counts it beside the /debug/stats requests that ask.
+        let long = try TestClient(port: port)
+        let longRequest = get("/sleep?ms=800")
+        long.send(longRequest)
+        var asked = 0
+        let longRead = waitUntil(seconds: 3) {
+            guard let bytesIn = debugStats(port: port)?["bytesIn"] as? Int else { return false }
+            asked += 1
+            return bytesIn >= asked * get("/debug/stats").utf8.count + longRequest.utf8.count
+        }
+        #expect(longRead, "\(model): the server did not read the long request")
         for _ in 0..<clients {
             let thread = Thread {
                 defer { tally.finished.add(1, ordering: .relaxed) }
@@ -130,18 +102,15 @@ final class Tally: Sendable {
             }
             thread.start()
         }
-        // One long request in flight when the signal comes.
-        let long = try TestClient(port: port)
-        usleep(300_000)
-        long.send(get("/sleep?ms=800"))
-        usleep(100_000)
+        // The signal comes under a steady load: the clients have been answered for a while (five
+        // answers each on average, about 100 ms), the long request is still in flight.
+        #expect(waitUntil(seconds: 3) { tally.ok.load(ordering: .relaxed) >= clients * 5 }, "\(model): the clients' load did not start")
         let start = Date()
         kill(server.process.processIdentifier, SIGTERM)
         let longResponse = long.readResponse()
         let code = server.waitForExit(seconds: 4)
         let elapsed = Date().timeIntervalSince(start)
-        let clientsDeadline = Date().addingTimeInterval(3)
-        while tally.finished.load(ordering: .relaxed) < clients && Date() < clientsDeadline { usleep(10_000) }
+        waitUntil(seconds: 3) { tally.finished.load(ordering: .relaxed) == clients }
         #expect(code == 0)
         #expect(elapsed < 3.5)
         #expect(longResponse?.status == 200)

@@ -5,6 +5,7 @@
 import Foundation
 import HTTP1
 @testable import RefServer
+import TestSupport
 import Testing
 
 /// A request whose answer is unlike any corpus response, to prove nothing was queued before it.

@@ -4,6 +4,7 @@
 import Foundation
 import HTTP1
 @testable import RefServer
+import TestSupport
 import Testing
 
 /// Small limits so that the limit vectors stay small enough to send byte by byte.
@@ -126,6 +127,7 @@ let rejections: [Rejection] = [
             for _ in 0..<5 {
                 other.send(get("/"))
                 if other.readResponse()?.status == 200 { served += 1 }
+                // Spread over the header timeout on purpose: `other` is served all along, not only at first.
                 usleep(50_000)
             }
             #expect(served == 5, "\(model)")

@@ -3,6 +3,7 @@ import HTTP1
 import LoadGen
 import Metrics
 @testable import RefServer
+import TestSupport
 import Testing
 import TLS
 
@@ -13,22 +14,6 @@ private func tlsServer(_ model: ServerModel, headerTimeoutMillis: Int = 10_000) 
         options.tls = TLSServerConfiguration(identity: identity)
         options.headerTimeoutMillis = headerTimeoutMillis
     }
-}
-
-/// One TLS counter summed over the server's threads.
-private func tlsCount(_ running: RunningServer, _ counter: KeyPath<ThreadStats, Counter>) -> Int {
-    let stats = (running.server as? AsyncServer)?.stats ?? (running.server as? SyncServer)?.stats
-    return stats?.threads.reduce(0) { $0 + $1[keyPath: counter].current } ?? -1
-}
-
-/// Waits (up to 5 s) until `condition` holds.
-private func eventually(_ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(5)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(10_000)
-    }
-    return condition()
 }
 
 /// A short https load with the generator, certificate verification off.
@@ -54,7 +39,7 @@ private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600
         #expect(tls.handshakes >= 2 && tls.handshakes < m.requests)
         #expect(tls.protocolVersion == "TLSv1.3")
         #expect(tls.handshakeLatency.totalCount == tls.handshakes)
-        #expect(eventually { tlsCount(server, \.tlsHandshakes) >= 2 })
+        #expect(waitUntil(seconds: 5) { server.count(\.tlsHandshakes) >= 2 })
     }
 
     /// With Connection: close every request has its own handshake, and those after the first resume.
@@ -67,7 +52,7 @@ private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600
         let tls = try #require(m.tls)
         #expect(tls.handshakes >= m.requests)
         #expect(tls.resumed >= m.requests / 2, "resumed \(tls.resumed) of \(tls.handshakes)")
-        #expect(eventually { tlsCount(server, \.tlsResumed) >= Int(m.requests / 2) })
+        #expect(waitUntil(seconds: 5) { server.count(\.tlsResumed) >= Int(m.requests / 2) })
     }
 
     /// Plain HTTP and garbage on the TLS port: the connection is closed, the failure counted,
@@ -81,7 +66,7 @@ private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600
         let garbage = try TestClient(port: server.port)
         garbage.send([UInt8](repeating: 0x16, count: 3) + [UInt8](repeating: 0xFF, count: 200))
         #expect(garbage.isClosedByServer())
-        #expect(eventually { tlsCount(server, \.tlsFailed) >= 2 })
+        #expect(waitUntil(seconds: 5) { server.count(\.tlsFailed) >= 2 })
         let m = try httpsLoad(port: server.port, connectionClose: false, millis: 1000)
         #expect(m.requests > 0 && m.errors.total == 0)
     }
@@ -95,7 +80,7 @@ private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600
         let stalled = try TestClient(port: server.port)
         stalled.send([0x16, 0x03, 0x01, 0x00, 0xC8, 0x01])
         #expect(stalled.isClosedByServer())
-        #expect(eventually { tlsCount(server, \.tlsTimedOut) >= 1 })
+        #expect(waitUntil(seconds: 5) { server.count(\.tlsTimedOut) >= 1 })
         do {
             // Closed with SO_LINGER 0 when it goes out of scope: the server sees a reset.
             let reset = try TestClient(port: server.port)
@@ -103,7 +88,7 @@ private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600
             var option = linger(l_onoff: 1, l_linger: 0)
             setsockopt(reset.fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
         }
-        #expect(eventually { tlsCount(server, \.tlsFailed) >= 1 })
+        #expect(waitUntil(seconds: 5) { server.count(\.tlsFailed) >= 1 })
         let m = try httpsLoad(port: server.port, connectionClose: false, millis: 1000)
         #expect(m.requests > 0 && m.errors.total == 0)
     }

@@ -7,10 +7,11 @@ import FoundationXML
 #endif
 @testable import RefServer
 import Synchronization
+import TestSupport
 import Testing
 
 /// The JSON object a route answers with (empty if not JSON).
-func jsonObject(_ server: ServeProcess, _ path: String) throws -> [String: Any] {
+func jsonObject(_ server: VolleyServer, _ path: String) throws -> [String: Any] {
     let client = try TestClient(port: server.port)
     client.send(get(path))
     guard let response = client.readResponse() else { return [:] }
@@ -53,8 +54,7 @@ final class CPULoad: Sendable {
 
     func finish() {
         stop.store(true, ordering: .relaxed)
-        let deadline = Date().addingTimeInterval(3)
-        while done.load(ordering: .relaxed) < clients && Date() < deadline { usleep(5_000) }
+        waitUntil(seconds: 3, pollEvery: 0.005) { done.load(ordering: .relaxed) == clients }
     }
 }
 
@@ -72,7 +72,7 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
 @Suite(.serialized) struct WatchdogTests {
     /// A 150 ms /cpu warns in asyncio's words with its route and duration; /cpu-offload does not; /debug/slow lists it.
     @Test func slowCallbackWarning() throws {
-        let server = try ServeProcess(["--model", "async", "--slow-callback", "100ms"])
+        let server = try VolleyServer.serve(["--model", "async", "--slow-callback", "100ms"])
         #expect(try fetchBody(server.port, "/cpu?ms=150")?.status == 200)
         #expect(try fetchBody(server.port, "/cpu-offload?ms=150")?.status == 200)
         #expect(try fetchBody(server.port, "/sleep?ms=120")?.status == 200)
@@ -85,7 +85,7 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
         #expect((entries.first?["seconds"] as? Double ?? 0) >= 0.150)
         kill(server.process.processIdentifier, SIGTERM)
         #expect(server.waitForExit(seconds: 3) == 0)
-        let log = String(decoding: server.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.errorText()
         let lines = log.split(separator: "\n").map(String.init)
         #expect(lines.count == 1, "\(log)")
         let line = lines.first ?? ""
@@ -96,7 +96,7 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
 
     /// /debug/stats carries the count, the recent list and each loop's lag and busy percentiles.
     @Test func statsCarryLoopHistograms() throws {
-        let server = try ServeProcess(["--model", "async", "--workers", "2", "--debug"])
+        let server = try VolleyServer.serve(["--model", "async", "--workers", "2", "--debug"])
         // A loop's first lag tick only starts its clock: wait until both loops tick (and publish)
         // before the burns, so that no burn falls before a loop's first tick and goes unmeasured.
         var stats = try jsonObject(server, "/debug/stats")
@@ -128,19 +128,19 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
 
     /// Without --debug or --slow-callback nothing is timed and /debug/slow says so.
     @Test func offByDefault() throws {
-        let server = try ServeProcess(["--model", "async"])
+        let server = try VolleyServer.serve(["--model", "async"])
         #expect(try fetchBody(server.port, "/cpu?ms=120")?.status == 200)
         let slow = try jsonObject(server, "/debug/slow")
         #expect(slow["enabled"] as? Bool == false)
         #expect((try jsonObject(server, "/debug/stats")["watchdog"] as? [String: Any])?["enabled"] as? Bool == false)
         kill(server.process.processIdentifier, SIGTERM)
         #expect(server.waitForExit(seconds: 3) == 0)
-        #expect(server.errors.fileHandleForReading.readDataToEndOfFile().isEmpty)
+        #expect(server.errorText().isEmpty)
     }
 
     /// Under /cpu load, /debug/profile (all three formats at once) names burnCPU in ≥ 80% of the samples; JSON and SVG parse.
     @Test func onDemandProfileUnderLoad() throws {
-        let server = try ServeProcess(["--model", "async"])
+        let server = try VolleyServer.serve(["--model", "async"])
         let load = CPULoad(port: server.port)
         defer { load.finish() }
         let results = Mutex<[String: (status: Int, head: String, body: Data)]>([:])
@@ -173,13 +173,13 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
     /// Bad /debug/profile parameters get 400 at once.
     @Test(arguments: ["/debug/profile?seconds=0", "/debug/profile?seconds=x", "/debug/profile?seconds=1&format=pprof"])
     func badProfileParameters(_ path: String) throws {
-        let server = try ServeProcess(["--model", "async"])
+        let server = try VolleyServer.serve(["--model", "async"])
         #expect(try fetchBody(server.port, path, timeoutMillis: 1000)?.status == 400)
     }
 
     /// The sync model answers /debug/profile from its own thread; its pool threads are sampled.
     @Test func syncModelProfile() throws {
-        let server = try ServeProcess(["--model", "sync", "--threads", "4"])
+        let server = try VolleyServer.serve(["--model", "sync", "--threads", "4"])
         let load = CPULoad(port: server.port)
         defer { load.finish() }
         let folded = try fetchBody(server.port, "/debug/profile?seconds=1")
@@ -194,7 +194,7 @@ func share(of function: String, in folded: String) -> (share: Double, total: Int
     func profileFileAtShutdown(viaEnvironment: Bool) throws {
         let path = NSTemporaryDirectory() + "volley-serve-\(getpid())-\(viaEnvironment).svg"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let server = try ServeProcess(["--model", "async"] + (viaEnvironment ? [] : ["--profile", path]),
+        let server = try VolleyServer.serve(["--model", "async"] + (viaEnvironment ? [] : ["--profile", path]),
                                       environment: viaEnvironment ? ["VOLLEY_PROFILE": path] : [:])
         for _ in 0..<8 { #expect(try fetchBody(server.port, "/cpu-offload?ms=40")?.status == 200) }
         #expect(try fetchBody(server.port, "/cpu?ms=200")?.status == 200)

@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import Scenario
+import TestSupport
 import Testing
 @testable import Reports
 
@@ -33,11 +34,13 @@ enum Browser {
         try process.run()
         // Read both pipes to the end before waiting, so a full pipe cannot stall Chromium.
         let errData = Locked<Data>(Data())
-        let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        let errRead = DispatchSemaphore(value: 0)
+        let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()); errRead.signal() }
         errReader.start()
         let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        while !errData.done { usleep(1000) }
+        // Chromium (and `timeout`) have exited: its standard error is at its end, the reader finishing.
+        _ = errRead.wait(timeout: .now() + 10)
         let stderr = String(decoding: errData.value, as: UTF8.self)
         guard let open = dom.range(of: "<pre id=\"volley-selfcheck\" hidden=\"\">"),
               let close = dom[open.upperBound...].range(of: "</pre>") else {
@@ -55,17 +58,6 @@ enum Browser {
     struct BrowserFailure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 }
 
-/// A value one thread sets and another polls.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    private var isSet = false
-    init(_ value: T) { stored = value }
-    func set(_ value: T) { lock.lock(); stored = value; isSet = true; lock.unlock() }
-    var value: T { lock.lock(); defer { lock.unlock() }; return stored }
-    var done: Bool { lock.lock(); defer { lock.unlock() }; return isSet }
-}
-
 @Suite(.serialized) struct BrowserCheckTests {
     /// Each kind of page (a bench with flame graphs and a failed threshold, a constant-rate run,
     /// a comparison with differential flame graphs) loads in headless Chromium, at desktop and
@@ -73,7 +65,7 @@ final class Locked<T>: @unchecked Sendable {
     @Test(.enabled(if: Browser.path != nil, "chromium is not installed (scripts/deps.sh installs Debian's chromium); the browser check did not run"),
           .timeLimit(.minutes(5)))
     func everyKindOfPageRendersCleanly() throws {
-        let dir = try ReportSamples.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-reports")
         defer { try? FileManager.default.removeItem(at: dir) }
         let bench = try ReportSamples.bench(count: 4, directory: dir)
         var newer = try ReportSamples.bench(count: 4, directory: dir, failing: false)
@@ -102,7 +94,7 @@ final class Locked<T>: @unchecked Sendable {
     @Test(.enabled(if: Browser.path != nil, "chromium is not installed (scripts/deps.sh installs Debian's chromium); the browser check did not run"),
           .timeLimit(.minutes(2)))
     func selfCheckCatchesProblems() throws {
-        let dir = try ReportSamples.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-reports")
         defer { try? FileManager.default.removeItem(at: dir) }
         let empty = SVG.open(width: 100, height: 50, title: "empty chart") + "</svg>"
         // A flame graph whose sample count is pushed over its title.

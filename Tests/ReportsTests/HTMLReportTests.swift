@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import Profiler
 import Scenario
+import TestSupport
 import Testing
 @testable import Reports
 
@@ -12,7 +13,7 @@ import Testing
         #expect(series.points.count == 20)
         #expect(series.resolution == "100 ms")
         #expect(abs(series.points[0].middle - 0.05) < 1e-9)
-        let html = ReportCharts.timelines(ReportFixturesLite.report([ReportSamples.variant("v", index: 0, seconds: 2)]))
+        let html = ReportCharts.timelines(ReportFixtures.report([ReportSamples.variant("v", index: 0, seconds: 2)]))
         #expect(html.contains("Requests/sec (100 ms slices)"))
         #expect(html.contains(">0s<") && html.contains(">2s<") && !html.contains(">3s<"))
     }
@@ -61,7 +62,7 @@ import Testing
 
     /// Thresholds give a FAIL headline naming what failed and a coloured row per check; the Markdown says the same first.
     @Test func thresholdHeadline() throws {
-        let dir = try ReportSamples.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-reports")
         defer { try? FileManager.default.removeItem(at: dir) }
         let failing = try ReportSamples.bench(count: 2, directory: dir)
         let html = HTMLReport.render(failing, baseDirectory: dir.path)
@@ -77,7 +78,7 @@ import Testing
 
     /// Variants are compared first: bars for req/s, p50 and p99, the best one marked, a whisker per bar.
     @Test func variantsComparedFirst() throws {
-        let dir = try ReportSamples.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-reports")
         defer { try? FileManager.default.removeItem(at: dir) }
         let html = HTMLReport.render(try ReportSamples.bench(count: 4, directory: dir), baseDirectory: dir.path)
         let compared = try #require(html.range(of: "Variants compared"))
@@ -99,11 +100,11 @@ import Testing
         #expect(range.low == slow.summary.requestsPerSecond && range.high == fast.summary.requestsPerSecond)
         let b = ReportSamples.variant("b", index: 1, seconds: 2)
         #expect(HTMLReport.repeatRange(b) { $0.summary.requestsPerSecond } == nil)
-        let mixed = HTMLReport.render(ReportFixturesLite.report([a, b]))
+        let mixed = HTMLReport.render(ReportFixtures.report([a, b]))
         #expect(mixed.contains("for variants measured more than once"))
         var b2 = b
         b2.repeats = [b, b]
-        #expect(HTMLReport.render(ReportFixturesLite.report([a, b2])).contains("the lowest to the highest of each variant's repeats"))
+        #expect(HTMLReport.render(ReportFixtures.report([a, b2])).contains("the lowest to the highest of each variant's repeats"))
     }
 
     /// Slow callbacks land on the latency timeline at their time since the load started.
@@ -112,7 +113,7 @@ import Testing
         let marks = ServerSection.slowCallbackMarks(v)
         #expect(marks.count == 2)
         #expect(abs(marks[0].x - 0.55) < 0.002 && abs(marks[1].x - 1.25) < 0.002)
-        let html = ReportCharts.timelines(ReportFixturesLite.report([v]))
+        let html = ReportCharts.timelines(ReportFixtures.report([v]))
         #expect(html.contains("slow callback (2)"))
         #expect(html.contains("server loop lag p99"))
     }
@@ -146,20 +147,12 @@ import Testing
 
     /// A 16-variant bench with a profile per variant is one file under 2 MB with no external reference.
     @Test func sixteenVariantsUnderTwoMegabytes() throws {
-        let dir = try ReportSamples.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-reports")
         defer { try? FileManager.default.removeItem(at: dir) }
         let report = try ReportSamples.bench(count: 16, directory: dir, framesPerProfile: 400)
         let html = HTMLReport.render(report, baseDirectory: dir.path)
         #expect(html.components(separatedBy: "class=\"flame\"").count - 1 == 16)
         #expect(html.utf8.count < 2_000_000, "report is \(html.utf8.count) bytes")
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<link") && !html.contains("@import"))
-    }
-}
-
-/// Wraps variants in a report (the shared fixtures live in ScenarioTests).
-enum ReportFixturesLite {
-    static func report(_ variants: [VariantResult]) -> RunReport {
-        RunReport(host: HostInfo(cpuModel: "Test CPU", logicalCores: 2, kernel: "Linux test", architecture: "x86_64", hostname: "h"),
-                  createdAt: "2026-12-04T12:00:00Z", scenario: "t", variants: variants)
     }
 }

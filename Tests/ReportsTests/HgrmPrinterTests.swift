@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Metrics
 @testable import Reports
+import TestSupport
 import Testing
 
 /// A latency histogram holding one 500 µs and one 1500 µs value (both exact below 2048).

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Metrics
 import Profiler
+import TestSupport
 
 /// Results of every kind a report renders, built with the engine's own types: a bench of N
 /// variants with 100 ms timelines, server stats, slow callbacks, thresholds and flame graphs
@@ -109,12 +110,5 @@ enum ReportSamples {
             stacks.append(NamedProfile.Stack(thread: "worker (1)", frames: path, count: Int.random(in: 1...40, using: &generator)))
         }
         return NamedProfile(hz: 199, stacks: stacks)
-    }
-
-    /// A fresh temporary folder, removed by the caller.
-    static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-reports-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
     }
 }

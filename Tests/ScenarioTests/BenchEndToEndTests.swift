@@ -2,6 +2,7 @@ import Foundation
 import LoadGen
 import Metrics
 import PeerFixtures
+import TestSupport
 import Testing
 @testable import Scenario
 import VolleyCLI
@@ -38,7 +39,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
     @Test func passingScenario() throws {
         let server = try FixtureServer(behaviour: .ok)
         defer { server.stop() }
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try scenarioFile(dir, "e2e-pass", server: server, extra: "thresholds:\n  - errors == 0\n  - rps > 10\n  - p99 < 1s\n")
         let out = dir.appendingPathComponent("results").path
@@ -67,7 +68,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
     @Test func failingThreshold() throws {
         let server = try FixtureServer(behaviour: .ok)
         defer { server.stop() }
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try scenarioFile(dir, "e2e-fail", server: server, extra: "thresholds:\n  c8: [\"rps > 100M\"]\n")
         #expect(VolleyMain.run(["bench", path, "--repeat", "1", "--out", dir.appendingPathComponent("results").path]) == 1)
@@ -79,7 +80,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
     @Test func refusedBeforeStarting() throws {
         let server = try FixtureServer(behaviour: .ok)
         defer { server.stop() }
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("results").path
         let bad = try scenarioFile(dir, "e2e-bad", server: server, extra: "thresholds: [\"p99 <\"]\n")
@@ -98,7 +99,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
     @Test func rateAndWeightedPaths() throws {
         let server = try FixtureServer(behaviour: .ok)
         defer { server.stop() }
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("results").path
         let path = dir.appendingPathComponent("mix.yaml").path
@@ -133,7 +134,7 @@ func resultFiles(_ dir: URL, _ name: String) -> [String] {
 
     /// A variant whose target refuses connections stops the session with exit 2 and no result.
     @Test func unreachableTarget() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("gone.yaml").path
         try Data("name: gone\nurl: http://127.0.0.1:1/\nload: {duration: 100ms}\n".utf8).write(to: URL(fileURLWithPath: path))

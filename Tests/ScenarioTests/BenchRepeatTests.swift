@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import PeerFixtures
 import Synchronization
+import TestSupport
 import Testing
 @testable import Scenario
 
@@ -22,7 +23,7 @@ final class RecordingRunner: VariantRunner {
     @Test func repeatsAreInterleavedAndKept() throws {
         let server = try FixtureServer(behaviour: .ok)
         defer { server.stop() }
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try scenarioFile(dir, "repeat", server: server, extra: "")
         let recorder = RecordingRunner()

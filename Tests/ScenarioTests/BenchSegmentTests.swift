@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import PeerFixtures
+import TestSupport
 import Testing
 import VolleyCLI
 
@@ -9,7 +10,7 @@ import VolleyCLI
     @Test func segmentedBenchMerges() throws {
         let server = try FixtureServer(behaviour: .ok)
         defer { server.stop() }
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try scenarioFile(dir, "segmented", server: server, extra: "")
         // Constant rate over the whole run: 400 requests/sec for 1 s, split between two generators.
@@ -37,7 +38,7 @@ import VolleyCLI
 
     /// A segmented bench refuses `server:` variants (each generator would load its own server).
     @Test func serverScenariosAreRefused() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("served.yaml").path
         try "name: served\nserver: {model: async}\nload: {duration: 100ms}\n".write(toFile: path, atomically: true, encoding: .utf8)

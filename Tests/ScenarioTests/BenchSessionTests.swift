@@ -1,12 +1,13 @@
 import Foundation
 import Metrics
+import TestSupport
 import Testing
 @testable import Scenario
 
 @Suite struct BenchSessionTests {
     /// Results written in the same second get `-2`, `-3`… instead of replacing each other.
     @Test func resultNamesNeverCollide() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let report = ReportFixtures.report([ReportFixtures.variant("x", latenciesMicros: [100])])
         let now = Date(timeIntervalSince1970: 1_740_830_400)   // 2025-03-01T12:00:00Z

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import TestSupport
 import Testing
 @testable import Reports
 @testable import Scenario
@@ -49,7 +50,7 @@ import VolleyCLI
     /// `volley compare` exits 0 on equal files, 0 on single runs that differ (inconclusive) or 1 with
     /// --strict, 2 on unusable input, saying why.
     @Test func exitCodes() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         func file(_ name: String, _ report: RunReport) throws -> String {
             let path = dir.appendingPathComponent(name).path

@@ -1,6 +1,7 @@
 import Reports
 import Foundation
 import Metrics
+import TestSupport
 import Testing
 @testable import Scenario
 import VolleyCLI
@@ -126,7 +127,7 @@ func repeated(_ name: String, rates: [Double], jitter: Double = 0.01, port: Int 
     /// `volley compare`: changed settings exit 2 unless allowed; inconclusive exits 0, or 1 with --strict;
     /// a folder is pooled as repeats.
     @Test func compareCommandExitCodes() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         func file(_ name: String, _ report: RunReport) throws -> String {
             let path = dir.appendingPathComponent(name).path
@@ -154,7 +155,7 @@ func repeated(_ name: String, rates: [Double], jitter: Double = 0.01, port: Int 
 
     /// The source comes from VOLLEY_COMMIT first, then git, then the CI variables.
     @Test func sourceDetection() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(SourceInfo.detect(environment: ["VOLLEY_COMMIT": "abc", "GITHUB_SHA": "def"], directory: dir.path)
                 == SourceInfo(commit: "abc", origin: "VOLLEY_COMMIT"))

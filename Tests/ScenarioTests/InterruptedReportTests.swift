@@ -1,6 +1,7 @@
 import Reports
 import Foundation
 import Metrics
+import TestSupport
 import Testing
 @testable import Scenario
 

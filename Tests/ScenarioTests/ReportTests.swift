@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import TestSupport
 import Testing
 @testable import Reports
 @testable import Scenario
@@ -37,7 +38,7 @@ import Testing
     /// errors/sec, the spectrum), one line per variant, escaped names, the slow-callback list,
     /// the flame graph drawn from the profile file, and nothing fetched from elsewhere.
     @Test func html() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data("main;serve;flame_marker_frame 3\nmain 1\n".utf8).write(to: dir.appendingPathComponent("async.folded"))
         let html = HTMLReport.render(report, baseDirectory: dir.path)

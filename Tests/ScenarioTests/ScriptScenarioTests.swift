@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import PeerFixtures
+import TestSupport
 import Testing
 @testable import Scenario
 import VolleyCLI
@@ -12,7 +13,7 @@ import VolleyCLI
     @Test func scenarioRunsItsScript() throws {
         let server = try RecordingServer()
         defer { server.stop() }
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = "n = 0\nfunction init(args) prefix = args[1] end\nrequest = function() n = n + 1; return wrk.format(nil, \"/\" .. prefix .. n) end\n"
         try Data(script.utf8).write(to: dir.appendingPathComponent("count.lua"))

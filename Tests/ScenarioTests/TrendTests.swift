@@ -1,6 +1,7 @@
 import Reports
 import Foundation
 import Metrics
+import TestSupport
 import Testing
 @testable import Scenario
 import VolleyCLI
@@ -9,7 +10,7 @@ import VolleyCLI
     /// A folder of results becomes a trend in time order (not file-name order), with commit labels
     /// and spread; `volley report FOLDER` writes it as Markdown and HTML.
     @Test func trendOfAFolder() throws {
-        let dir = try ReportFixtures.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("volley-scenario")
         defer { try? FileManager.default.removeItem(at: dir) }
         let runs: [(file: String, createdAt: String, commit: String, rates: [Double])] = [
             ("b.json", "2025-03-01T12:00:00Z", "1111111111aaaa", [1000, 1100]),

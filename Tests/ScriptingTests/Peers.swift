@@ -1,53 +1,6 @@
 import Foundation
 import PeerFixtures
-
-/// What a generator process did: its exit code and output.
-struct Outcome {
-    var code: Int32
-    var out: String
-    var err: String
-}
-
-/// Runs a program (wrk or volley) to completion (bounded by `timeout`, then SIGTERM and
-/// SIGKILL); output goes to files so a chatty child never blocks on a full pipe.
-func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 30) throws -> Outcome {
-    let dir = FileManager.default.temporaryDirectory
-    let outURL = dir.appendingPathComponent("lua-out-\(UUID().uuidString)")
-    let errURL = dir.appendingPathComponent("lua-err-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-        process.terminate()
-        let grace = Date().addingTimeInterval(2)
-        while process.isRunning && Date() < grace { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-    process.waitUntilExit()
-    return Outcome(code: process.terminationStatus,
-                   out: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                   err: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
-}
-
-/// The `volley` executable built next to the test bundle.
-func volleyBinary() -> URL {
-    if let path = ProcessInfo.processInfo.environment["VOLLEY_BIN"] { return URL(fileURLWithPath: path) }
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("volley")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: ".build/debug/volley")
-}
+import TestSupport
 
 /// Debian's wrk, the reference the scripts were written for.
 let wrkBinary = URL(fileURLWithPath: "/usr/bin/wrk")
@@ -79,9 +32,9 @@ func temporaryScript(_ text: String, name: String = "script") throws -> String {
 
 /// What wrk and Volley each sent to a recording server with the same script and flags.
 struct SideBySide {
-    var wrk: Outcome
+    var wrk: ProgramOutcome
     var wrkRequests: [RecordedRequest]
-    var volley: Outcome
+    var volley: ProgramOutcome
     var volleyRequests: [RecordedRequest]
     var url: String
 
@@ -95,7 +48,7 @@ struct SideBySide {
         let wrk = try runProgram(wrkBinary, flags + ["-s", script, url] + tail)
         let wrkRequests = server.requests
         server.clear()
-        let volley = try runProgram(volleyBinary(), flags + ["-s", script, url] + tail)
+        let volley = try runProgram(volleyExecutable(), flags + ["-s", script, url] + tail)
         return SideBySide(wrk: wrk, wrkRequests: wrkRequests, volley: volley, volleyRequests: server.requests, url: url)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PeerFixtures
+import TestSupport
 import Testing
 
 /// Pieces of wrk's scripting API that none of the example scripts use, over real sockets.
@@ -17,7 +18,7 @@ struct ScriptAPITests {
         end
         """)
         let url = "http://127.0.0.1:\(server.port)/p?q=1"
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-m", "PUT", "-H", "X-A: b c", "--body", "xyz",
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-m", "PUT", "-H", "X-A: b c", "--body", "xyz",
                                                   "-s", script, url, "--", "one", "two"])
         #expect(run.code == 0, "\(run.err)")
         #expect(linesBeforeHeader(run.out) == ["\(url)\tone\ttwo\t2", "http\t127.0.0.1\t\(server.port)\t/p?q=1\tPUT\txyz\tb c"])
@@ -45,7 +46,7 @@ struct ScriptAPITests {
         threads = {}
         function setup(thread) table.insert(threads, thread) end
         """)
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 0, "\(run.err)")
         #expect(linesAfterReport(run.out) == ["200|\(RecordingServer.token)|text/plain|ok"])
         let request = try #require(server.requests.first)
@@ -74,7 +75,7 @@ struct ScriptAPITests {
           print(t:get("got"), type(latency), latency(#latency + 5))
         end
         """)
-        let run = try runProgram(volleyBinary(), ["-t1", "-c2", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c2", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 0, "\(run.err)")
         let lines = linesAfterReport(run.out)
         #expect(lines.count == 3, "\(run.out)")
@@ -91,7 +92,7 @@ struct ScriptAPITests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("n = 0\nrequest = function() n = n + 1; return wrk.format(nil, \"/\" .. wrk.thread:get(\"id\") .. \"-\" .. n) end\nfunction setup(t) t:set(\"id\", tostring(math.random(1000000))) end\n")
-        let run = try runProgram(volleyBinary(), ["-t2", "-c4", "-d2s", "-R", "200", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t2", "-c4", "-d2s", "-R", "200", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 0, "\(run.err)")
         let targets = server.requests.map(\.target)
         #expect(targets.count >= 360 && targets.count <= 410, "\(targets.count) requests for 400 scheduled")
@@ -103,7 +104,7 @@ struct ScriptAPITests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("n = 0\nrequest = function() n = n + 1; return wrk.format(nil, \"/\" .. n) end\n")
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-p", "3", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-p", "3", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 0, "\(run.err)")
         let targets = server.requests.map(\.target)
         #expect(targets.count > 30)
@@ -128,7 +129,7 @@ struct ScriptAPITests {
           print(ok, err ~= nil)
         end
         """)
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 0, "\(run.err)")
         #expect(linesBeforeHeader(run.out) == ["1\t127.0.0.1:\(server.port)\ttrue\tfalse", "false\ttrue"])
     }
@@ -141,7 +142,7 @@ struct ScriptAPITests {
         let script = try temporaryScript("function done() print(\"from done\") end\n")
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("lua-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: json) }
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "--json", json, "-s", script,
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "--json", json, "-s", script,
                                                   "http://127.0.0.1:\(server.port)/", "--", "arg1"])
         #expect(run.code == 0, "\(run.err)")
         #expect(linesAfterReport(run.out) == ["from done"])
@@ -161,7 +162,7 @@ struct ScriptAPITests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("wrk.method = \"PATCH\"\nwrk.path = \"/fixed\"\nwrk.headers[\"X-B\"] = \"2\"\n")
-        let run = try runProgram(volleyBinary(), ["-t2", "-c2", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t2", "-c2", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 0, "\(run.err)")
         let requests = server.requests
         #expect(requests.count > 100)

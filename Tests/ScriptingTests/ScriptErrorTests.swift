@@ -1,5 +1,6 @@
 import Foundation
 import PeerFixtures
+import TestSupport
 import Testing
 
 /// What goes wrong in a script is said once, with file and line, and costs the run only
@@ -11,7 +12,7 @@ struct ScriptErrorTests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("counter = 0\nrequest = function()\n  return wrk.format(nil, \"/\" ..\nend\n", name: "broken")
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 2)
         #expect(run.err.contains("\(script):4:"), "\(run.err)")
         #expect(!run.out.contains("Running"))
@@ -20,7 +21,7 @@ struct ScriptErrorTests {
 
     /// A script file that does not exist is exit 2 with its name.
     @Test func missingScriptIsBadInput() throws {
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", "/nonexistent/x.lua", "http://127.0.0.1:9/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", "/nonexistent/x.lua", "http://127.0.0.1:9/"])
         #expect(run.code == 2)
         #expect(run.err.contains("/nonexistent/x.lua"), "\(run.err)")
     }
@@ -30,7 +31,7 @@ struct ScriptErrorTests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("request = function() return \"hello\" end\n")
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 2)
         #expect(run.err.contains("not valid HTTP"), "\(run.err)")
         #expect(server.requestCount == 0)
@@ -41,7 +42,7 @@ struct ScriptErrorTests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("function init(args)\n  error(\"no config\")\nend\n")
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 2)
         #expect(run.err.contains("\(script):2: no config"), "\(run.err)")
         #expect(server.requestCount == 0)
@@ -61,7 +62,7 @@ struct ScriptErrorTests {
         end
         """)
         let started = Date()
-        let run = try runProgram(volleyBinary(), ["-t2", "-c4", "-d10s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t2", "-c4", "-d10s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(Date().timeIntervalSince(started) < 8, "the run should stop early")
         #expect(run.code == 2)
         let lines = run.err.split(separator: "\n")
@@ -85,7 +86,7 @@ struct ScriptErrorTests {
           end
         end
         """)
-        let run = try runProgram(volleyBinary(), ["-t1", "-c2", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c2", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 0, "\(run.err)")
         let match = try #require(run.err.firstMatch(of: /volley: script: (\d+) errors in response\(\) \(first: (.*):6: attempt to index/))
         let errors = Int(match.1)!
@@ -99,7 +100,7 @@ struct ScriptErrorTests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("function done(summary, latency, requests)\n  print(summary.nothing.here)\nend\n")
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 2)
         #expect(run.out.contains("Requests/sec:"))
         #expect(run.err.contains("error in done(): \(script):2:"), "\(run.err)")
@@ -110,7 +111,7 @@ struct ScriptErrorTests {
         let server = try RecordingServer()
         defer { server.stop() }
         let script = try temporaryScript("function setup(thread)\n  thread:set(\"f\", print)\nend\n")
-        let run = try runProgram(volleyBinary(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
+        let run = try runProgram(volleyExecutable(), ["-t1", "-c1", "-d1s", "-s", script, "http://127.0.0.1:\(server.port)/"])
         #expect(run.code == 2)
         #expect(run.err.contains("cannot transfer 'function' to thread"), "\(run.err)")
     }

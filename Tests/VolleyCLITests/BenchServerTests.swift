@@ -17,33 +17,22 @@ private final class ScenarioFolder {
     }
 }
 
-/// Processes whose environment says `volley bench` `parent` started them (VOLLEY_PARENT_PID).
-private func childrenStarted(by parent: Int32) -> [Int32] {
-    let marker = Data("VOLLEY_PARENT_PID=\(parent)".utf8)
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap(Int32.init).filter { pid in
-        guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-        return environ.split(separator: 0).contains { Data($0) == marker }
-    }
-}
-
 /// Starts `volley bench` on `scenario`, waits until its first load phase has begun, and returns
 /// the process, its output file and the children it started.
 private func benchUntilLoad(_ scenario: String, results: String) throws -> (Process, URL, [Int32]) {
     let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("volley-bench-out-\(UUID().uuidString)")
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     let process = Process()
-    process.executableURL = volleyBinary()
+    process.executableURL = volleyExecutable()
     process.arguments = ["bench", scenario, "--repeat", "1", "--out", results]
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = process.standardOutput
     try process.run()
-    let deadline = Date().addingTimeInterval(15)
-    while Date() < deadline && process.isRunning {
-        if let text = try? String(contentsOf: outURL, encoding: .utf8), text.contains(": load ") { break }
-        usleep(20_000)
+    waitUntil(seconds: 15, pollEvery: 0.02) {
+        let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        return text.contains(": load ") || !process.isRunning
     }
-    return (process, outURL, childrenStarted(by: process.processIdentifier))
+    return (process, outURL, processesStarted(by: process.processIdentifier))
 }
 
 /// Waits up to `seconds` for the process to end; SIGKILLs it if it has not.
@@ -55,9 +44,11 @@ private func waitExit(_ process: Process, seconds: Double) -> Int32? {
 
 /// Waits up to a second for `pids` to be gone; returns the survivors (SIGKILLed so none outlives the test).
 private func survivors(_ parent: Int32) -> [Int32] {
-    let deadline = Date().addingTimeInterval(1)
-    var left = childrenStarted(by: parent)
-    while !left.isEmpty && Date() < deadline { usleep(20_000); left = childrenStarted(by: parent) }
+    var left: [Int32] = []
+    waitUntil(seconds: 1, pollEvery: 0.02) {
+        left = processesStarted(by: parent)
+        return left.isEmpty
+    }
     for pid in left { kill(pid, SIGKILL) }
     return left
 }

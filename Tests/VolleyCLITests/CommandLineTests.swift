@@ -2,59 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Runs the built `volley` binary with `arguments`; returns exit code, stdout and stderr.
-/// Output goes to temporary files, so a chatty child never blocks on a full pipe.
-func runVolley(_ arguments: [String], timeout: TimeInterval = 30) throws -> (code: Int32, out: String, err: String) {
-    let dir = FileManager.default.temporaryDirectory
-    let outURL = dir.appendingPathComponent("volley-out-\(UUID().uuidString)")
-    let errURL = dir.appendingPathComponent("volley-err-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-    let process = Process()
-    process.executableURL = volleyBinary()
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    try process.run()
-    if waitForExit(process, seconds: timeout) == nil { process.terminate() }
-    process.waitUntilExit()
-    let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-    let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, out, err)
-}
-
-/// The `volley` executable built next to the test bundle (TestSupport's locator, under the name these tests use).
-func volleyBinary() -> URL { volleyExecutable() }
-
-/// A `volley fixture` child process on a free loopback port, stopped when the test ends.
-final class FixtureProcess {
-    let process = Process()
-    let url: String
-
-    init(behaviour: String = "ok") throws {
-        process.executableURL = volleyBinary()
-        process.arguments = ["fixture", "--behaviour", behaviour, "--port", "0"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = readFirstLine(from: out.fileHandleForReading)
-        guard let range = text.range(of: "http://") else { throw FixtureError.noPort(text) }
-        url = String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    deinit {
-        // SIGKILL: a child of the test runner may inherit SIGINT/SIGTERM blocked, and must never outlive the test.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-    }
-
-    enum FixtureError: Error { case noPort(String) }
-}
-
 @Suite(.serialized) struct CommandLineTests {
     /// wrk's own command line, with attached values, runs and prints wrk's layout.
     @Test func wrkCommandLine() throws {
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let result = try runVolley(["-t2", "-c8", "-d1s", "--latency", server.url])
         #expect(result.code == 0)
         let lines = result.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -74,7 +25,7 @@ final class FixtureProcess {
 
     /// Non-2xx/3xx responses get wrk's line; --json writes a RunReport that says so too; only errors exit 1.
     @Test func statusErrorsAndJSON() throws {
-        let server = try FixtureProcess(behaviour: "status:500")
+        let server = try VolleyServer.fixture("status:500")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -112,9 +63,9 @@ final class FixtureProcess {
 
     /// Ctrl-C during a run prints what was measured and exits 130.
     @Test func interruptPrintsResults() throws {
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let process = Process()
-        process.executableURL = volleyBinary()
+        process.executableURL = volleyExecutable()
         process.arguments = ["-t1", "-c2", "-d30s", server.url]
         let out = Pipe()
         process.standardOutput = out

@@ -1,42 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A `volley serve --tls-self-signed` child on a free loopback port, killed when the test ends.
-private final class TLSServeProcess {
-    let process = Process()
-    let url: String
-
-    init(model: String) throws {
-        process.executableURL = volleyBinary()
-        process.arguments = ["serve", "--model", model, "--port", "0", "--threads", "4", "--tls-self-signed"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var line = Data()
-        let handle = out.fileHandleForReading
-        while !line.contains(10) {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let start = text.range(of: "https://"), let end = text.range(of: "/ ", range: start.upperBound..<text.endIndex) else {
-            throw ServeError.noReadyLine(text)
-        }
-        url = String(text[start.lowerBound..<end.upperBound]).trimmingCharacters(in: .whitespaces)
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-    }
-
-    enum ServeError: Error { case noReadyLine(String) }
+private func tlsServer(model: String) throws -> VolleyServer {
+    try VolleyServer(["serve", "--model", model, "--port", "0", "--threads", "4", "--tls-self-signed"], captureErrors: false)
 }
 
 @Suite(.serialized) struct HTTPSCommandTests {
     /// A self-signed server stops the run before it starts: exit 2, the reason in words and the -k hint.
     @Test func selfSignedRefusedWithHint() throws {
-        let server = try TLSServeProcess(model: "async")
+        let server = try tlsServer(model: "async")
         let result = try runVolley(["-t1", "-c2", "-d300ms", server.url])
         #expect(result.code == 2)
         #expect(result.err.contains("self-signed certificate"), "\(result.err)")
@@ -46,7 +20,7 @@ private final class TLSServeProcess {
     /// With -k both server models serve the run; the text has the TLS line and the JSON summary.tls.
     @Test(arguments: ["async", "sync"])
     func insecureRunReportsTLS(model: String) throws {
-        let server = try TLSServeProcess(model: model)
+        let server = try tlsServer(model: model)
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("volley-https-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: json) }
         let result = try runVolley(["-k", "-t1", "-c2", "-d1s", "-H", "Connection: close", "--json", json, server.url])

@@ -1,23 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct MongodCommandTests {
     /// `volley mongod --port 0 --seed --latency 500us` (sub-millisecond) prints its URI, serves pymongo the seeded data, and exits 0 on SIGTERM.
     @Test func servesSeedAndStopsOnSignal() throws {
-        let process = Process()
-        process.executableURL = volleyBinary()
-        process.arguments = ["mongod", "--port", "0", "--seed", "--latency", "500us"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
-        var line = Data()
-        while !line.contains(10) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try VolleyServer(["mongod", "--port", "0", "--seed", "--latency", "500us"], captureErrors: false)
+        let text = server.firstLine.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(text.hasPrefix("listening on mongodb://127.0.0.1:"))
         let port = try #require(text.split(separator: ":").last.flatMap { Int($0) })
 
@@ -32,16 +21,14 @@ import Testing
         python.standardOutput = answer
         try python.run()
         defer { if python.isRunning { kill(python.processIdentifier, SIGKILL) } }
-        let deadline = Date().addingTimeInterval(20)
-        while python.isRunning, Date() < deadline { usleep(10_000) }
+        _ = waitForExit(python, seconds: 20)
         let printed = String(decoding: answer.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(printed.trimmingCharacters(in: .whitespacesAndNewlines) == "Hello, Pycon! 10000 7")
 
-        kill(process.processIdentifier, SIGTERM)
-        let stopBy = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < stopBy { usleep(10_000) }
-        #expect(!process.isRunning)
-        if !process.isRunning { #expect(process.terminationStatus == 0) }
+        server.signal(SIGTERM)
+        let code = server.waitForExit(seconds: 5)
+        #expect(code != nil)
+        if let code { #expect(code == 0) }
     }
 
     /// Bad --latency and a non-loopback host are usage errors (exit 2).

@@ -13,7 +13,7 @@ private final class TemporaryFolder {
 /// printed once the command owns its signals), sends `signal`, and returns exit code and output.
 private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (code: Int32, out: String) {
     let process = Process()
-    process.executableURL = volleyBinary()
+    process.executableURL = volleyExecutable()
     process.arguments = arguments
     let out = Pipe()
     process.standardOutput = out
@@ -30,7 +30,7 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
 @Suite(.serialized) struct OutputFileTests {
     /// `--json -` writes the result to standard output and the wrk text to standard error.
     @Test func jsonToStandardOutput() throws {
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let run = try runVolley(["-t1", "-c2", "-d300ms", "--json", "-", server.url])
         #expect(run.code == 0, "\(run.err)")
         let object = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any]
@@ -43,9 +43,9 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
     @Test(arguments: [["--hgrm", "-"], ["--profile", "-"], ["--hlog", "-"]])
     func otherOutputsToStandardOutput(flag: [String]) throws {
         let folder = try TemporaryFolder()
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let process = Process()
-        process.executableURL = volleyBinary()
+        process.executableURL = volleyExecutable()
         process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
         process.arguments = ["-t1", "-c2", "-d300ms"] + flag + [server.url]
         let out = Pipe()
@@ -74,7 +74,7 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
         (["--profile", "x.pprof"], ".pprof"),
     ])
     func badOutputsRefusedBeforeTheLoad(flags: [String], mentions: String) throws {
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let started = Date()
         let run = try runVolley(["-t1", "-c2", "-d30s"] + flags + [server.url], timeout: 20)
         #expect(run.code == 2)
@@ -86,7 +86,7 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
     /// and an existing file needs --overwrite.
     @Test func symlinkWrittenThrough() throws {
         let folder = try TemporaryFolder()
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let link = folder.path + "/link.json", real = folder.path + "/real.json"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "real.json")
         #expect(try runVolley(["-t1", "-c2", "-d200ms", "--json", link, server.url]).code == 0)
@@ -102,7 +102,7 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
     /// `report --md -` prints the Markdown instead of crashing.
     @Test func reportToStandardOutput() throws {
         let folder = try TemporaryFolder()
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let result = folder.path + "/r.json"
         #expect(try runVolley(["-t1", "-c2", "-d200ms", "--json", result, server.url]).code == 0)
         let md = try runVolley(["report", result, "--md", "-"])
@@ -116,7 +116,7 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
     /// SIGTERM during a run prints and writes what was measured, marked interrupted, and exits 143.
     @Test func terminateWritesInterruptedJSON() throws {
         let folder = try TemporaryFolder()
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let json = folder.path + "/t.json"
         let run = try signalAfterHeader(["-t1", "-c2", "-d30s", "--json", json, server.url], signal: SIGTERM)
         #expect(run.code == 143)
@@ -130,7 +130,7 @@ private func signalAfterHeader(_ arguments: [String], signal: Int32) throws -> (
     /// SIGINT does the same with exit 130.
     @Test func interruptWritesInterruptedJSON() throws {
         let folder = try TemporaryFolder()
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let json = folder.path + "/i.json"
         let run = try signalAfterHeader(["-t1", "-c2", "-d30s", "--json", json, server.url], signal: SIGINT)
         #expect(run.code == 130)

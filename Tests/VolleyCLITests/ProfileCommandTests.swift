@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct ProfileCommandTests {
     /// `volley run --profile x.folded` writes folded stacks of the worker threads, rooted at the thread start.
     @Test func runWritesFoldedProfile() throws {
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("volley-\(UUID().uuidString).folded").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try runVolley(["-t2", "-c4", "-d1s", "--profile", path, server.url])
@@ -19,7 +20,7 @@ import Testing
 
     /// `--profile-format svg` overrides the extension and writes an SVG flame graph.
     @Test func explicitFormatWins() throws {
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("volley-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try runVolley(["-t1", "-c2", "-d1s", "--profile", path, "--profile-format", "svg", "--profile-hz", "499", server.url])
@@ -33,7 +34,7 @@ import Testing
     /// Bad profile flags are usage errors (exit 2) before any load starts.
     @Test(arguments: [["--profile-format", "pprof"], ["--profile-hz", "0"], ["--profile-format", "svg", "--no-profile-file"]])
     func badProfileFlags(flags: [String]) throws {
-        let server = try FixtureProcess()
+        let server = try VolleyServer.fixture()
         var arguments = ["-d1s"]
         if flags.contains("--no-profile-file") {
             arguments += flags.filter { $0 != "--no-profile-file" }

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `volley run` as a CI gate, against real `volley fixture` processes.
 @Suite(.serialized) struct RunGateCommandTests {
     /// A server answering only 500s fails the default gate: exit 1, and the message says all responses were errors.
     @Test func onlyErrorStatusesFail() throws {
-        let server = try FixtureProcess(behaviour: "status:500")
+        let server = try VolleyServer.fixture("status:500")
         let result = try runVolley(["-t1", "-c2", "-d500ms", server.url])
         #expect(result.code == 1)
         #expect(result.err.contains("no request succeeded"))
@@ -18,7 +19,7 @@ import Testing
 
     /// A server that never answers: every request times out, exit 1 naming the timeouts.
     @Test func allTimeoutsFail() throws {
-        let server = try FixtureProcess(behaviour: "silent")
+        let server = try VolleyServer.fixture("silent")
         let result = try runVolley(["-t1", "-c2", "-d1s", "--timeout", "200ms", server.url])
         #expect(result.code == 1)
         #expect(result.err.contains("no request succeeded") && result.err.contains("timed out"))
@@ -26,7 +27,7 @@ import Testing
 
     /// A server closing every connection unanswered: exit 1 naming the closed connections.
     @Test func droppedConnectionsFail() throws {
-        let server = try FixtureProcess(behaviour: "drop:0")
+        let server = try VolleyServer.fixture("drop:0")
         let result = try runVolley(["-t1", "-c2", "-d500ms", server.url])
         #expect(result.code == 1)
         #expect(result.err.contains("no request succeeded") && result.err.contains("closed"))
@@ -34,7 +35,7 @@ import Testing
 
     /// Thresholds pass and fail on a healthy server; the verdict lines are printed and decide the exit code.
     @Test func thresholdsDecideExitCode() throws {
-        let server = try FixtureProcess(behaviour: "precise:2000")
+        let server = try VolleyServer.fixture("precise:2000")
         let pass = try runVolley(["-t1", "-c2", "-d500ms", "--threshold", "p50>1ms", "--threshold", "p99 < 1s",
                                   "--max-error-rate", "1%", server.url])
         #expect(pass.code == 0)

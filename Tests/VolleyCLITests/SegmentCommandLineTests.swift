@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Metrics
+import TestSupport
 import Testing
 
 /// A `volley` child with its own environment, output in files; SIGKILLed if the test leaves it running.
@@ -9,7 +10,7 @@ private final class VolleyProcess {
     let errPath: String
 
     init(_ arguments: [String], environment extra: [String: String], errPath: String) throws {
-        process.executableURL = volleyBinary()
+        process.executableURL = volleyExecutable()
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["JOB_COMPLETION_INDEX", "VOLLEY_SEGMENTS", "VOLLEY_START_AT"] { environment[name] = nil }
@@ -24,9 +25,7 @@ private final class VolleyProcess {
 
     /// Waits for the exit (at most `timeout` seconds) and returns its status and standard error.
     func finish(timeout: TimeInterval = 60) -> (code: Int32, err: String) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if waitForExit(process, seconds: timeout) == nil { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return (process.terminationStatus, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
@@ -53,22 +52,13 @@ private func startSegments(count: Int, arguments: [String], url: String, directo
 
 /// Waits (at most `timeout` seconds) until process `pid` runs a load thread (named `volley-0`).
 private func waitForLoadThread(_ pid: Int32, timeout: TimeInterval = 30) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
+    waitUntil(seconds: timeout) {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        for task in tasks {
-            if let name = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8),
-               name.trimmingCharacters(in: .whitespacesAndNewlines) == "volley-0" { return true }
+        return tasks.contains { task in
+            let name = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)
+            return name?.trimmingCharacters(in: .whitespacesAndNewlines) == "volley-0"
         }
-        usleep(10_000)
     }
-    return false
-}
-
-private func makeDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("volley-segments-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 @Suite(.serialized) struct SegmentCommandLineTests {
@@ -76,8 +66,8 @@ private func makeDirectory() throws -> String {
     /// the request count, the histogram count and every percentile are those of the added histograms,
     /// and the merged run is close to one process doing the whole run.
     @Test func fourSegmentsMergeIntoOneRun() throws {
-        let server = try FixtureProcess(behaviour: "ok")
-        let dir = try makeDirectory()
+        let server = try VolleyServer.fixture("ok")
+        let dir = try makeTemporaryDirectory("volley-segments").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let seconds = 3.0
         // 32 connections (8 per segment): after a stall on this shared machine, a segment catches up on several at once.
@@ -147,8 +137,8 @@ private func makeDirectory() throws -> String {
     /// Mixed runs, duplicates, missing segments, other schema versions, an interrupted segment and a
     /// segment that dies are refused with exit 2 and the file or segment named.
     @Test func badMergesAreRefused() throws {
-        let server = try FixtureProcess(behaviour: "ok")
-        let dir = try makeDirectory()
+        let server = try VolleyServer.fixture("ok")
+        let dir = try makeTemporaryDirectory("volley-segments").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let load = ["-t1", "-c4", "-d2s", "-R", "400"]
         var (segments, _) = try startSegments(count: 3, arguments: load, url: server.url, directory: dir, lead: 1.5)
@@ -191,8 +181,8 @@ private func makeDirectory() throws -> String {
     /// A segment killed mid-run writes nothing and the merge names it missing; one stopped by Ctrl-C
     /// writes a result that says so, and the merge refuses it as interrupted.
     @Test func deadSegmentsAreNotMerged() throws {
-        let server = try FixtureProcess(behaviour: "ok")
-        let dir = try makeDirectory()
+        let server = try VolleyServer.fixture("ok")
+        let dir = try makeTemporaryDirectory("volley-segments").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let killedDir = "\(dir)/killed", stoppedDir = "\(dir)/stopped"
         for d in [killedDir, stoppedDir] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
@@ -201,7 +191,7 @@ private func makeDirectory() throws -> String {
         let (stopped, _) = try startSegments(count: 2, arguments: load, url: server.url, directory: stoppedDir, lead: 1.5)
         // Once the load has started (past the common instant, and the processes' load threads exist:
         // on a busy machine a process may still be starting), kill one segment and interrupt another.
-        while UInt64(Date().timeIntervalSince1970 * 1000) < startAt + 300 { usleep(20_000) }
+        waitUntil(seconds: 10) { UInt64(Date().timeIntervalSince1970 * 1000) >= startAt + 300 }
         for process in [killed[1]!, stopped[1]!] {
             #expect(waitForLoadThread(process.process.processIdentifier), "no load thread in segment \(process.process.processIdentifier)")
         }
@@ -238,7 +228,7 @@ private func makeDirectory() throws -> String {
         (["--segment", "0/4", "--start-at", "1796409000"], [:], "more than a day from now"),
     ])
     func badSegmentUsage(arguments: [String], environment: [String: String], mentions: String) throws {
-        let dir = try makeDirectory()
+        let dir = try makeTemporaryDirectory("volley-segments").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let process = try VolleyProcess(["-d1s", "--json", "\(dir)/x.json"] + arguments + ["http://127.0.0.1:1/"],
                                         environment: environment, errPath: "\(dir)/err")

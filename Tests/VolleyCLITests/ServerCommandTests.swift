@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The repository's root, found from this file.
@@ -27,30 +28,16 @@ private final class CommandScenario {
         let outURL = url.appendingPathComponent("out.txt")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         let process = Process()
-        process.executableURL = volleyBinary()
+        process.executableURL = volleyExecutable()
         process.arguments = ["bench", url.appendingPathComponent("scenario.yaml").path, "--out", results]
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = process.standardOutput
         try process.run()
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        var status: Int32?
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } else {
-            process.waitUntilExit(); status = process.terminationStatus
-        }
-        let left = Self.startedBy(process.processIdentifier)
+        let status = waitForExit(process, seconds: seconds)
+        if status == nil { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        let left = processesStarted(by: process.processIdentifier)
         for pid in left { kill(pid, SIGKILL) }
         return (status, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "", left)
-    }
-
-    /// Processes whose environment says `parent` started them (VOLLEY_PARENT_PID, which command servers get too).
-    static func startedBy(_ parent: Int32) -> [Int32] {
-        let marker = Data("VOLLEY_PARENT_PID=\(parent)".utf8)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-            return environ.split(separator: 0).contains { Data($0) == marker }
-        }
     }
 
     /// The one result file's first variant, as JSON.
@@ -148,28 +135,27 @@ private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-
         let outURL = scenario.url.appendingPathComponent("out.txt")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         let process = Process()
-        process.executableURL = volleyBinary()
+        process.executableURL = volleyExecutable()
         process.arguments = ["bench", scenario.url.appendingPathComponent("scenario.yaml").path, "--out", scenario.results]
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = process.standardOutput
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && process.isRunning {
-            if let text = try? String(contentsOf: outURL, encoding: .utf8), text.contains(": load ") { break }
-            usleep(20_000)
+        waitUntil(seconds: 20, pollEvery: 0.02) {
+            let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+            return text.contains(": load ") || !process.isRunning
         }
-        let children = CommandScenario.startedBy(process.processIdentifier)
+        let children = processesStarted(by: process.processIdentifier)
         #expect(children.count >= 2, "the shell and its background server: \(children)")
         kill(process.processIdentifier, signal)
-        let stopBy = Date().addingTimeInterval(15)
-        while process.isRunning && Date() < stopBy { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if waitForExit(process, seconds: 15) == nil { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         // bench turns SIGTERM into the same orderly stop as Ctrl-C.
         #expect([130, 143].contains(process.terminationStatus))
-        var left = CommandScenario.startedBy(process.processIdentifier)
-        let goneBy = Date().addingTimeInterval(2)
-        while !left.isEmpty && Date() < goneBy { usleep(20_000); left = CommandScenario.startedBy(process.processIdentifier) }
+        var left: [Int32] = []
+        waitUntil(seconds: 2, pollEvery: 0.02) {
+            left = processesStarted(by: process.processIdentifier)
+            return left.isEmpty
+        }
         for pid in left { kill(pid, SIGKILL) }
         #expect(left.isEmpty)
         let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""

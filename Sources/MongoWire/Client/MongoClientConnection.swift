@@ -1,3 +1,4 @@
+import Clocks
 import UVKit
 
 /// One pooled connection of a `MongoLoopClient`: connect, `hello`, then one `find` at a time.
@@ -26,7 +27,7 @@ final class MongoClientConnection {
         self.client = client
         stream = try TCPStream(loop: client.loop)
         stream.unref()
-        openedAt = EventLoop.hrtime()
+        openedAt = MonotonicClock.nanoseconds()
         outCapacity = max(512, client.hello.count)
         out = .allocate(byteCount: outCapacity, alignment: 16)
         inputCapacity = 4096

@@ -1,3 +1,4 @@
+import Clocks
 import UVKit
 
 /// Receives the outcome of one `MongoLoopClient.findOne`, on the client's loop thread.
@@ -87,7 +88,7 @@ public final class MongoLoopClient {
             return
         }
         let op = PendingFind(query: query, parameter: parameter, handler: handler, tag: tag,
-                             deadline: EventLoop.hrtime() &+ options.timeoutNanos)
+                             deadline: MonotonicClock.nanoseconds() &+ options.timeoutNanos)
         if let connection = idle.popLast() {
             connection.send(op)
             return
@@ -208,7 +209,7 @@ public final class MongoLoopClient {
     /// in flight ones (their connection is closed: its reply would come for nobody). Connections
     /// still opening past the timeout count as failed attempts.
     private func sweep() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         while let head = waiting.peek(), head.deadline <= now {
             _ = waiting.pop()
             counters.waiting.set(waiting.count)
@@ -247,7 +248,7 @@ struct PendingFind {
     let parameter: Int32
     let handler: MongoFindHandler
     let tag: Int
-    /// `EventLoop.hrtime()` by which it must be answered.
+    /// `MonotonicClock.nanoseconds()` by which it must be answered.
     let deadline: UInt64
 }
 

@@ -1,3 +1,4 @@
+import Clocks
 import UVKit
 #if canImport(Glibc)
 import Glibc
@@ -128,9 +129,5 @@ final class CommandHandler {
     }
 
     /// Wall-clock milliseconds, for `localTime` and ObjectIds only (never for measuring).
-    static func wallClockMillis() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    static func wallClockMillis() -> Int64 { Int64(WallClock.nowNanos() / 1_000_000) }
 }

@@ -1,3 +1,4 @@
+import Clocks
 import Synchronization
 import UVKit
 
@@ -97,13 +98,13 @@ final class ReplyDelay {
     }
 
     func enqueue(_ bytes: [UInt8], for connection: MongodConnection) {
-        let due = EventLoop.hrtime() &+ latencyNanos
+        let due = MonotonicClock.nanoseconds() &+ latencyNanos
         queue.push((due: due, connection: connection, bytes: bytes))
         if queue.count == 1 { timer.arm(at: due) }
     }
 
     private func releaseDue() {
-        let now = EventLoop.hrtime()
+        let now = MonotonicClock.nanoseconds()
         while let head = queue.peek(), head.due <= now {
             _ = queue.pop()
             head.connection.send(head.bytes)

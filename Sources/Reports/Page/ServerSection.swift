@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Metrics
 import Scenario
@@ -31,7 +32,7 @@ enum ServerSection {
     static func slowCallbackMarks(_ v: VariantResult) -> [LineChart.Mark] {
         guard let start = v.startedAtEpochSeconds else { return [] }
         return ServerStats.slowCallbacks(v).compactMap { entry in
-            guard case .string(let at)? = entry["at"], let when = WallClock.epochSeconds(at) else { return nil }
+            guard case .string(let at)? = entry["at"], let when = UTCTime.parse(at) else { return nil }
             let seconds = number(entry["seconds"]).map { Quantity.formatMicros($0 * 1e6) } ?? ""
             var what = ""
             if case .string(let w)? = entry["what"] { what = w }

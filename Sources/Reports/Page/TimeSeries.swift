@@ -67,14 +67,3 @@ struct TimeSeries {
         return (at(0.1), at(0.9))
     }
 }
-
-/// Wall-clock helpers: where server events fall on the load's time axis.
-enum WallClock {
-    /// Seconds since 1970 of an ISO 8601 timestamp such as `2026-12-04T18:16:19.885Z`.
-    static func epochSeconds(_ text: String) -> Double? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withFraction.date(from: text) { return date.timeIntervalSince1970 }
-        return ISO8601DateFormatter().date(from: text)?.timeIntervalSince1970
-    }
-}

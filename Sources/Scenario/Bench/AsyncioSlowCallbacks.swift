@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Metrics
 #if canImport(Glibc)
@@ -63,7 +64,7 @@ final class AsyncioSlowCallbacks: @unchecked Sendable {
         do { try handle.seek(toOffset: offset) } catch { return }
         guard let data = try? handle.readToEnd(), !data.isEmpty else { return }
         offset += UInt64(data.count)
-        let now = Monotonic.seconds()
+        let now = MonotonicClock.seconds()
         let text = partial + String(decoding: data, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         partial = String(lines.removeLast())
@@ -84,14 +85,12 @@ final class AsyncioSlowCallbacks: @unchecked Sendable {
     /// The result's `slowCallbacks` object: the same keys as `/debug/slow` of `volley serve`,
     /// plus `loadSeconds`, when in the measured load each warning came (negative: before it).
     static func json(_ entries: [Entry], thresholdSeconds: Double, serverStartedAt: Double, loadStartedAt: Double?) -> JSONValue {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let wallOffset = Date().timeIntervalSince1970 - Monotonic.seconds()
+        let wallOffset = WallClock.nowSeconds() - MonotonicClock.seconds()
         let items: [JSONValue] = entries.map { e in
             var o: [String: JSONValue] = [
                 "loop": .integer(0), "kind": .string("asyncio"), "what": .string(e.what), "seconds": .double(e.seconds),
                 "sinceStartSeconds": .double(((e.seenAt - serverStartedAt) * 1000).rounded() / 1000),
-                "at": .string(formatter.string(from: Date(timeIntervalSince1970: e.seenAt + wallOffset))),
+                "at": .string(UTCTime.format(epochSeconds: e.seenAt + wallOffset, milliseconds: true)),
             ]
             if let loadStartedAt { o["loadSeconds"] = .double(((e.seenAt - loadStartedAt) * 1000).rounded() / 1000) }
             return .object(o)

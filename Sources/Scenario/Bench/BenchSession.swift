@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import LoadGen
 import Metrics
@@ -110,7 +111,7 @@ public struct BenchSession {
             notes.append("interrupted: \(results.count) of \(scenario.variants.count) variants ran"
                           + (rounds > 1 ? ", \(measured.map(\.count).reduce(0, +)) of \(rounds * scenario.variants.count) repeats" : ""))
         }
-        var report = RunReport(host: .current(), createdAt: RunReport.timestamp(now), command: command,
+        var report = RunReport(host: .current(), createdAt: UTCTime.format(now), command: command,
                                scenario: scenario.name, variants: results, notes: notes.isEmpty ? nil : notes)
         report.source = source
         progress.line("")
@@ -141,7 +142,7 @@ public struct BenchSession {
         } catch {
             throw ResultFileError.writeFailed(path: directory, reason: "cannot create the folder: \(error.localizedDescription)")
         }
-        let stamp = RunReport.fileStamp(now)
+        let stamp = UTCTime.fileStamp(now)
         for attempt in 1...1000 {
             let name = attempt == 1 ? "\(stamp).json" : "\(stamp)-\(attempt).json"
             let path = (directory as NSString).appendingPathComponent(name)

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import UVKit
 #if canImport(Glibc)
@@ -113,14 +114,14 @@ final class ChildProcess {
     /// Waits for a line starting with `prefix` and returns the rest of it. Fails when the child
     /// ends first, after `timeout`, or when `interrupted()` says so.
     func readyLine(prefix: String, timeout: Double, interrupted: () -> Bool) throws(VariantRunError) -> String {
-        let deadline = Monotonic.seconds() + timeout
+        let deadline = MonotonicClock.seconds() + timeout
         while true {
             for line in log().split(separator: "\n") where line.hasPrefix(prefix) {
                 return String(line.dropFirst(prefix.count))
             }
             if let code = exited() { throw VariantRunError("\(name) exited with status \(code) before it was ready: \(logTail())") }
             if interrupted() { throw VariantRunError("interrupted while starting \(name)", interrupted: true) }
-            if Monotonic.seconds() > deadline { throw VariantRunError("\(name) was not ready after \(Int(timeout)) s: \(logTail())") }
+            if MonotonicClock.seconds() > deadline { throw VariantRunError("\(name) was not ready after \(Int(timeout)) s: \(logTail())") }
             usleep(10_000)
         }
     }
@@ -131,8 +132,8 @@ final class ChildProcess {
     func stop(grace: Double, signal: Int32 = SIGTERM) -> Int32 {
         if let code = exited() { return code }
         _ = Glibc.kill(-pid, signal)
-        let deadline = Monotonic.seconds() + grace
-        while Monotonic.seconds() < deadline {
+        let deadline = MonotonicClock.seconds() + grace
+        while MonotonicClock.seconds() < deadline {
             if let code = exited() { return code }
             usleep(5_000)
         }
@@ -158,8 +159,6 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeM
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
-/// The monotonic clock in seconds, for the polling loops here.
-typealias Monotonic = MonotonicClock
 /// glibc's posix_spawn_file_actions_addchdir_np (2.29+), which Swift's Glibc module does not
 /// declare (it is under _GNU_SOURCE); looked up at run time.
 enum SpawnChdir {

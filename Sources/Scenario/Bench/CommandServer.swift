@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Metrics
 import Profiler
@@ -107,7 +108,7 @@ extension ServerRunner {
             arguments = ["-c", Self.substitute(line, port: port, mongoURI: mongoURI)]
         }
         let logPath = (context.outputDirectory as NSString).appendingPathComponent(Self.logName(plan.name))
-        let startedAt = Monotonic.seconds()
+        let startedAt = MonotonicClock.seconds()
         let server: ChildProcess
         do {
             server = try ChildProcess(name: "server.command", executable: executable, arguments: arguments, cpus: spec.cpus,
@@ -126,7 +127,7 @@ extension ServerRunner {
         var loadStartedAt: Double?
         if context.profile { profile = MeasuredProfile(kind: spec.profiler.kind, hz: profileHz, executable: executable) }
         let measured = MeasuredWindow(begin: {
-            loadStartedAt = Monotonic.seconds()
+            loadStartedAt = MonotonicClock.seconds()
             profile?.begin(pid: server.pid)
         }, end: {})
         var outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context, measured: measured)
@@ -163,7 +164,7 @@ extension ServerRunner {
     /// `ready_log`; fails with the last lines of output when the server ends or takes too long.
     func waitReady(_ server: ChildProcess, spec: CommandSpec, port: UInt16, logPath: String, interrupted: () -> Bool) throws(VariantRunError) {
         let timeout = Double(spec.readyTimeoutNanos) / 1e9
-        let deadline = Monotonic.seconds() + timeout
+        let deadline = MonotonicClock.seconds() + timeout
         let regex: NSRegularExpression?
         if case .log(let pattern) = spec.readiness { regex = try? NSRegularExpression(pattern: pattern) } else { regex = nil }
         while true {
@@ -179,7 +180,7 @@ extension ServerRunner {
                                       + "Its last output (\(logPath)):\n\(server.logLines())")
             }
             if interrupted() { throw VariantRunError("interrupted while starting server.command", interrupted: true) }
-            if Monotonic.seconds() > deadline {
+            if MonotonicClock.seconds() > deadline {
                 let what: String
                 switch spec.readiness {
                 case .http(let path): what = "GET \(path) on port \(port) did not answer"

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import TLS
 #if canImport(Glibc)
@@ -32,8 +33,8 @@ enum LoopbackGet {
         if tls {
             guard let context = try? TLSContext(client: TLSClientConfiguration(verify: false)),
                   let connection = try? BlockingTLSConnection(fd: fd, clientContext: context) else { return nil }
-            let deadline = UInt64(Monotonic.seconds() * 1e9) + UInt64(timeout * 1e9)
-            guard connection.handshake(deadline: deadline, clock: { UInt64(Monotonic.seconds() * 1e9) }, shouldStop: { false }) == nil else { return nil }
+            let deadline = UInt64(MonotonicClock.seconds() * 1e9) + UInt64(timeout * 1e9)
+            guard connection.handshake(deadline: deadline, clock: { UInt64(MonotonicClock.seconds() * 1e9) }, shouldStop: { false }) == nil else { return nil }
             session = connection
         }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
@@ -44,8 +45,8 @@ enum LoopbackGet {
         guard sent == request.count else { return nil }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16_384)
-        let deadline = Monotonic.seconds() + timeout
-        while Monotonic.seconds() < deadline, received.count < 16 << 20 {
+        let deadline = MonotonicClock.seconds() + timeout
+        while MonotonicClock.seconds() < deadline, received.count < 16 << 20 {
             let n = buffer.withUnsafeMutableBytes { raw in
                 if let session { return session.read(raw.baseAddress!, raw.count) }
                 return recv(fd, raw.baseAddress, raw.count, 0)

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Metrics
 #if canImport(Glibc)
@@ -143,12 +144,12 @@ public struct ServerRunner: VariantRunner {
 
     /// Polls `/health` until it answers 200.
     func waitHealthy(_ server: ChildProcess, port: UInt16, tls: Bool = false, interrupted: () -> Bool) throws(VariantRunError) {
-        let deadline = Monotonic.seconds() + readyTimeout
+        let deadline = MonotonicClock.seconds() + readyTimeout
         while true {
             if let response = LoopbackGet.get(port: port, path: "/health", timeout: 1, tls: tls), response.status == 200 { return }
             if let code = server.exited() { throw VariantRunError("volley serve exited with status \(code): \(server.logTail())") }
             if interrupted() { throw VariantRunError("interrupted while starting volley serve", interrupted: true) }
-            if Monotonic.seconds() > deadline { throw VariantRunError("volley serve: /health did not answer 200 within \(Int(readyTimeout)) s") }
+            if MonotonicClock.seconds() > deadline { throw VariantRunError("volley serve: /health did not answer 200 within \(Int(readyTimeout)) s") }
             usleep(20_000)
         }
     }
@@ -182,6 +183,6 @@ public struct ServerRunner: VariantRunner {
     /// A file name for a variant's profile: `profile-<UTC time>-<variant>.svg`.
     static func profileName(_ variant: String) -> String {
         let slug = String(variant.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
-        return "profile-\(RunReport.fileStamp(Date()))-\(slug).svg"
+        return "profile-\(UTCTime.fileStamp(Date()))-\(slug).svg"
     }
 }

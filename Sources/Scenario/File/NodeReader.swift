@@ -82,12 +82,24 @@ final class NodeReader {
         return int
     }
 
-    func number(_ value: Located, greaterThan low: Double, atMost high: Double) -> Double? {
-        let text = value.node.scalar?.string ?? ""
-        guard value.node.scalar != nil, let number = Quantity.count(text) else {
-            report(value.node, value.path, "expected a number, got \(Self.kind(value.node))", hint: "e.g. 1000, 10k, 1.5M")
+    /// The scalar read by one of `Quantity`'s parsers; a refusal is reported as `expected WHAT`,
+    /// with the parser's reason (and `examples`) as the hint.
+    private func quantity<Value>(_ value: Located, expected what: String, examples: String,
+                                 _ parse: (String) throws(QuantityError) -> Value) -> (value: Value, text: String)? {
+        do {
+            guard let text = value.node.scalar?.string else { throw QuantityError("not \(what)") }
+            return (try parse(text), text)
+        } catch {
+            let reason = "\(error)"
+            report(value.node, value.path, "expected \(what), got \(Self.kind(value.node))",
+                   hint: reason.contains("e.g.") ? reason : "\(reason); \(examples)")
             return nil
         }
+    }
+
+    /// A count such as `1000`, `10k`, `1.5M` (Quantity's rules), in `(low, high]`.
+    func number(_ value: Located, greaterThan low: Double, atMost high: Double) -> Double? {
+        guard let (number, text) = quantity(value, expected: "a number", examples: "e.g. 1000, 10k, 1.5M", Quantity.parseCount) else { return nil }
         guard number > low, number <= high else {
             report(value.node, value.path, "\(text) is out of range", hint: "allowed: more than \(Quantity.trim(low)), at most \(Quantity.trim(high))")
             return nil
@@ -95,14 +107,29 @@ final class NodeReader {
         return number
     }
 
+    /// A constant rate in requests/sec, read as `-R` reads one (`10000`, `10k`, `1.5M`, `1.5m`).
+    /// A ramp `START:END` is refused with the reason: a variant runs at one rate.
+    func rate(_ value: Located) -> Double? {
+        guard let (rates, text) = quantity(value, expected: "a rate in requests/sec", examples: "e.g. 10000, 10k, 1.5M", Quantity.parseRate) else {
+            return nil
+        }
+        guard rates.start == rates.end else {
+            report(value.node, value.path, "`\(text)` is a ramp; a scenario variant runs at one rate",
+                   hint: "give one rate (e.g. 10000), or run the ramp with `volley run -R \(text)`")
+            return nil
+        }
+        return rates.start
+    }
+
     func duration(_ value: Located, in range: ClosedRange<UInt64>) -> UInt64? {
         guard let text = value.node.scalar?.string else {
             report(value.node, value.path, "expected a duration, got \(Self.kind(value.node))", hint: "e.g. 10s, 500ms")
             return nil
         }
-        guard let nanos = Quantity.durationNanos(text) else {
-            let hint = Quantity.plainNumber(text) != nil ? "give a unit: \(text)s or \(text)ms" : "e.g. 10s, 500ms, 1m"
-            report(value.node, value.path, "`\(text)` is not a duration", hint: hint)
+        let nanos: UInt64
+        do { nanos = try Quantity.parseDuration(text) } catch {
+            let reason = error.description
+            report(value.node, value.path, "`\(text)` is not a duration", hint: reason.contains("e.g.") ? reason : "\(reason); e.g. 10s, 500ms, 1m")
             return nil
         }
         guard range.contains(nanos) else {
@@ -114,8 +141,9 @@ final class NodeReader {
     }
 
     func percent(_ value: Located) -> Double? {
-        guard let text = value.node.scalar?.string, let fraction = Quantity.percent(text), fraction <= 10 else {
-            report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: "e.g. 5%")
+        guard let (fraction, _) = quantity(value, expected: "a percentage", examples: "e.g. 5%", Quantity.parsePercent) else { return nil }
+        guard fraction <= 10 else {
+            report(value.node, value.path, "expected a percentage, got \(Self.kind(value.node))", hint: "at most 1000%, e.g. 5%")
             return nil
         }
         return fraction

@@ -149,7 +149,7 @@ struct SettingsDecoder {
         take("connections", { reader.int($0, in: 1...1_000_000) }) { spec.connections = $0 }
         take("duration", { reader.duration($0, in: 1_000_000...86_400_000_000_000) }) { spec.durationNanos = $0 }
         take("warmup", { reader.duration($0, in: 0...3_600_000_000_000) }) { spec.warmupNanos = $0 }
-        take("rate", { reader.number($0, greaterThan: 0, atMost: 100_000_000) }) { spec.rate = $0 }
+        take("rate", { reader.rate($0) }) { spec.rate = $0 }
         take("method", method) { spec.method = $0 }
         take("path", { v in reader.string(v).flatMap { path($0, v) } }) { spec.paths = [WeightedPath(path: $0)] }
         take("paths", paths) { spec.paths = $0 }

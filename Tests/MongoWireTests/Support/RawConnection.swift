@@ -1,5 +1,6 @@
 import Foundation
 @testable import MongoWire
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,23 +11,18 @@ final class RawConnection {
     let fd: Int32
 
     init(port: UInt16, timeoutSeconds: Int = 3, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        if var size = receiveBuffer {
-            // Before connect, so the advertised window stays small: the server's writes then back up.
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let connected = connectToLoopback(port: port) { fd in
+            if var size = receiveBuffer {
+                // Before connect, so the advertised window stays small: the server's writes then back up.
+                setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        guard let connected else { throw POSIXError(.ECONNREFUSED) }
+        fd = connected
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var on: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if status != 0 { Glibc.close(fd); throw POSIXError(.ECONNREFUSED) }
     }
 
     deinit { Glibc.close(fd) }

@@ -1,12 +1,12 @@
+// The samples the Metrics and Reports tests were written against (the printers' tests moved to
+// ReportsTests with the printers): one copy, so the figures worked out by hand stay the same for both.
+
 import Foundation
 import Histogram
 import Metrics
 
-// The printers' tests moved here from MetricsTests with the printers; these are the samples
-// they were written against (the same figures as MetricsTests' own, kept beside the tests that read them).
-
 /// A configuration for tests: `-t2 -c100 -d10s http://127.0.0.1:8080/`.
-func sampleConfiguration() -> RunConfiguration {
+public func sampleConfiguration() -> RunConfiguration {
     RunConfiguration(url: "http://127.0.0.1:8080/", threads: 2, connections: 100, durationSeconds: 10)
 }
 
@@ -14,7 +14,7 @@ func sampleConfiguration() -> RunConfiguration {
 /// latencies 100 µs ×50, 200 ×25, 300 ×15, 400 ×9, 2000 ×1 (mean 201, sample stdev 207.19);
 /// requests/sec samples 900 ×5 and 1100 ×5 (mean 1000, sample stdev 105.41);
 /// 100 requests in exactly 10 s, 97.5 MiB read, 12 timeouts, 3 responses ≥ 400.
-func sampleMeasurement() -> Metrics.Measurement {
+public func sampleMeasurement() -> Metrics.Measurement {
     var m = Metrics.Measurement(elapsedNanoseconds: 10_000_000_000)
     for (value, count) in [(100, 50), (200, 25), (300, 15), (400, 9), (2000, 1)] as [(UInt64, UInt64)] {
         m.latency.record(value, count: count)
@@ -33,9 +33,10 @@ func sampleMeasurement() -> Metrics.Measurement {
 }
 
 /// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+public struct SeededGenerator: RandomNumberGenerator {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -45,7 +46,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// A latency histogram of `count` random values spread over six orders of magnitude.
-func randomLatencies(seed: UInt64, count: Int) -> Histogram<UInt64> {
+public func randomLatencies(seed: UInt64, count: Int) -> Histogram<UInt64> {
     var generator = SeededGenerator(state: seed)
     var histogram = Metrics.Measurement.makeLatencyHistogram()
     for _ in 0..<count {

@@ -1,12 +1,12 @@
 import Foundation
 import Metrics
 
-/// Builds result files with Metrics' own types, so tests need no load run.
-enum ReportFixtures {
+/// Builds result files with Metrics' own types, so tests need no load run (Scenario and Reports tests).
+public enum ReportFixtures {
     /// A variant whose latencies are `latenciesMicros` over `seconds`, with `errors` read errors.
-    static func variant(_ name: String, latenciesMicros: [UInt64], seconds: Double = 1, errors: UInt64 = 0,
+    public static func variant(_ name: String, latenciesMicros: [UInt64], seconds: Double = 1, errors: UInt64 = 0,
                         server: [String: JSONValue]? = nil, profiles: [String]? = nil) -> VariantResult {
-        var m = Measurement(elapsedNanoseconds: UInt64(seconds * 1e9))
+        var m = Metrics.Measurement(elapsedNanoseconds: UInt64(seconds * 1e9))
         for value in latenciesMicros { _ = m.latency.record(value) }
         m.requests = UInt64(latenciesMicros.count)
         m.statusClasses[2] = m.requests
@@ -21,19 +21,12 @@ enum ReportFixtures {
     }
 
     /// `count` latencies spread evenly over `low...high` µs.
-    static func spread(_ count: Int, _ low: UInt64, _ high: UInt64) -> [UInt64] {
+    public static func spread(_ count: Int, _ low: UInt64, _ high: UInt64) -> [UInt64] {
         (0..<count).map { low + UInt64(Double(high - low) * Double($0) / Double(max(count - 1, 1))) }
     }
 
-    static func report(_ variants: [VariantResult], scenario: String? = "test", schemaVersion: Int = RunReport.currentSchemaVersion) -> RunReport {
+    public static func report(_ variants: [VariantResult], scenario: String? = "test", schemaVersion: Int = RunReport.currentSchemaVersion) -> RunReport {
         RunReport(schemaVersion: schemaVersion, host: HostInfo(cpuModel: "Test CPU", logicalCores: 2, kernel: "Linux test", architecture: "x86_64", hostname: "h"),
                   createdAt: "2025-03-01T12:00:00Z", scenario: scenario, variants: variants)
-    }
-
-    /// A fresh temporary folder, removed by the caller.
-    static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-scenario-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
     }
 }

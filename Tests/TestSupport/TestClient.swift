@@ -3,23 +3,41 @@
 
 import Foundation
 import HTTP1
-@testable import RefServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking TCP socket connected to 127.0.0.1:port, or nil (errno says why). `configure` runs
+/// before `connect`, for options that must be set first (a small SO_RCVBUF keeps the advertised
+/// window small).
+public func connectToLoopback(port: UInt16, configure: (Int32) -> Void = { _ in }) -> Int32? {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    configure(fd)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    let status = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    if status != 0 {
+        let saved = errno
+        Glibc.close(fd)
+        errno = saved
+        return nil
+    }
+    return fd
+}
 
 /// One TCP connection to 127.0.0.1:port with a receive timeout.
-final class TestClient {
-    let fd: Int32
+public final class TestClient {
+    public let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: UInt16, timeoutMillis: Int = 3000) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if status != 0 { close(fd); throw ClientError.connect(errno) }
+    public init(port: UInt16, timeoutMillis: Int = 3000) throws {
+        guard let fd = connectToLoopback(port: port) else { throw ClientError.connect(errno) }
+        self.fd = fd
         var on: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: timeoutMillis / 1000, tv_usec: (timeoutMillis % 1000) * 1000)
@@ -28,11 +46,11 @@ final class TestClient {
 
     deinit { close(fd) }
 
-    enum ClientError: Error { case connect(Int32) }
+    public enum ClientError: Error { case connect(Int32) }
 
     /// Sends `bytes`; byte by byte stops early once the server has answered (it may have
     /// refused the head already, and writing on would only earn a reset).
-    func send(_ bytes: [UInt8], byteByByte: Bool = false) {
+    public func send(_ bytes: [UInt8], byteByByte: Bool = false) {
         if !byteByByte {
             _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             return
@@ -45,10 +63,10 @@ final class TestClient {
         }
     }
 
-    func send(_ text: String, byteByByte: Bool = false) { send(Array(text.utf8), byteByByte: byteByByte) }
+    public func send(_ text: String, byteByByte: Bool = false) { send(Array(text.utf8), byteByByte: byteByByte) }
 
     /// Reads one whole response; nil if the connection ended or timed out first.
-    func readResponse(head: Bool = false) -> (status: Int, bytes: [UInt8], keepAlive: Bool)? {
+    public func readResponse(head: Bool = false) -> (status: Int, bytes: [UInt8], keepAlive: Bool)? {
         var parser = ResponseParser(isHeadRequest: head)
         var buffer = pending
         pending = []
@@ -74,7 +92,7 @@ final class TestClient {
     }
 
     /// Whether the server ended the connection with a FIN (EOF), not a reset.
-    func isClosedCleanly() -> Bool {
+    public func isClosedCleanly() -> Bool {
         if !pending.isEmpty { return false }
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) == 0
@@ -82,7 +100,7 @@ final class TestClient {
 
     /// Whether the server closed the connection (EOF or reset) within the receive timeout,
     /// with nothing more to read.
-    func isClosedByServer() -> Bool {
+    public func isClosedByServer() -> Bool {
         if !pending.isEmpty { return false }
         var byte: UInt8 = 0
         let n = recv(fd, &byte, 1, 0)
@@ -90,38 +108,11 @@ final class TestClient {
     }
 }
 
-/// A server of either model on a free port, stopped at the end of the test.
-final class RunningServer {
-    let server: any ReferenceServer
-    var port: UInt16 { server.port }
-
-    init(_ model: ServerModel, database: (any DatabaseBackend)? = nil, configure: (inout ServerOptions) -> Void = { _ in }) throws {
-        var options = ServerOptions(model: model, port: 0, workers: 1, threads: 8)
-        configure(&options)
-        server = try startServer(options, database: database)
-    }
-
-    deinit {
-        server.beginShutdown()
-        let deadline = Date().addingTimeInterval(3)
-        while !server.isStopped && Date() < deadline { usleep(2_000) }
-        if !server.isStopped { server.forceStop(); usleep(200_000) }
-        if server.isStopped { server.join() }
-    }
-
-    /// One request on a fresh connection; the response's status and bytes.
-    func fetch(_ request: String, head: Bool = false) throws -> (status: Int, bytes: [UInt8])? {
-        let client = try TestClient(port: port)
-        client.send(request)
-        return client.readResponse(head: head).map { ($0.status, $0.bytes) }
-    }
-}
-
 /// `GET path` with a Host header, as text.
-func get(_ path: String, _ extra: String = "") -> String { "GET \(path) HTTP/1.1\r\nHost: a\r\n\(extra)\r\n" }
+public func get(_ path: String, _ extra: String = "") -> String { "GET \(path) HTTP/1.1\r\nHost: a\r\n\(extra)\r\n" }
 
 /// The bytes as text with the Date header's value replaced, for comparing two servers.
-func maskingDate(_ bytes: [UInt8]) -> String {
+public func maskingDate(_ bytes: [UInt8]) -> String {
     // Bytes, not Characters: "\r\n" is one Character in Swift.
     let marker = Array("\r\nDate: ".utf8)
     var result = bytes
