@@ -121,7 +121,15 @@ private func waitForLoadThread(_ pid: Int32, timeout: TimeInterval = 30) -> Bool
         let whole = try runVolley(["-t1", "-c32", "-d3s", "-R", "4000", "--quiet", "--json", single, server.url])
         #expect(whole.code == 0, "\(whole.err)")
         let one = try #require(try RunReport.load(from: single).variants.first)
-        #expect(abs(Double(one.summary.requests) - Double(variant.summary.requests)) <= expected * 0.01)
+        // The same schedule: what the single process was asked by its end is what the four
+        // segments were asked together (the striping loses and duplicates nothing).
+        let oneAsked = Double(one.pacing?.askedRequests ?? 0), mergedAsked = Double(variant.pacing?.askedRequests ?? 0)
+        #expect(abs(oneAsked - mergedAsked) <= expected * 0.005, "asked: one \(oneAsked), merged \(mergedAsked)")
+        // And the same requests sent, within what a generator starved by other work on a shared
+        // machine can fall behind at the end of its schedule (its lag says so when it does).
+        let oneHealth = "one: \(one.summary.requests) in \(one.summary.elapsedSeconds) s, lag max \(one.pacing?.scheduleLag.maxMicros ?? 0) µs"
+        #expect(abs(Double(one.summary.requests) - Double(variant.summary.requests)) <= expected * 0.04,
+                "merged \(variant.summary.requests); \(oneHealth); \(health)")
         #expect(one.configuration.connections == variant.configuration.connections)
         #expect(variant.summary.errors.total == 0 && one.summary.errors.total == 0)
         // The same seconds (a segment ending a few ms late may add a last, nearly empty one).
