@@ -14,6 +14,9 @@ struct TimeSeries {
         var p50Micros: UInt64?
         var p99Micros: UInt64?
         var askedRequests: UInt64?
+        /// CPU over the slice, percent of one core: the generator's process, the server's processes.
+        var generatorCpuPercent: Double?
+        var serverCpuPercent: Double?
         var middle: Double { start + length / 2 }
         var rate: Double { Double(requests) / length }
     }
@@ -28,12 +31,14 @@ struct TimeSeries {
             sliceSeconds = Double(timeline.sliceMillis) / 1000
             points = timeline.slices.map { s in
                 Point(start: Double(s.slice) * Double(timeline.sliceMillis) / 1000, length: 0, requests: s.requests, errors: s.errors,
-                      p50Micros: s.p50Micros, p99Micros: s.p99Micros, askedRequests: s.askedRequests)
+                      p50Micros: s.p50Micros, p99Micros: s.p99Micros, askedRequests: s.askedRequests,
+                      generatorCpuPercent: s.generatorCpuPercent, serverCpuPercent: s.serverCpuPercent)
             }
         } else {
             sliceSeconds = 1
             points = v.perSecond.map { s in
-                Point(start: Double(s.second), length: 0, requests: s.requests, errors: s.errors, p50Micros: s.p50Micros, p99Micros: s.p99Micros)
+                Point(start: Double(s.second), length: 0, requests: s.requests, errors: s.errors, p50Micros: s.p50Micros, p99Micros: s.p99Micros,
+                      generatorCpuPercent: s.generatorCpuPercent, serverCpuPercent: s.serverCpuPercent)
             }
         }
         let length = sliceSeconds
