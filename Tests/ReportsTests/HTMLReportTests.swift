@@ -62,6 +62,19 @@ import Testing
         #expect(!HTMLReport.render(ReportFixturesLite.report([old])).contains("aria-label=\"CPU"))
     }
 
+    /// With `--repeat`, the time axis, the last slice and the server's CPU share follow the median
+    /// repeat the series come from, not the repeats' summed time.
+    @Test func repeatedVariantKeepsItsRunsLength() {
+        var v = ReportSamples.variant("v", index: 0, seconds: 2)
+        v.repeats = [ReportSamples.variant("v", index: 1, seconds: 2), v, ReportSamples.variant("v", index: 2, seconds: 2)]
+        v.summary.elapsedSeconds = 6
+        #expect(v.seriesElapsedSeconds == 2)
+        #expect(TimeSeries(v).points.count == 20)
+        let html = HTMLReport.render(ReportFixturesLite.report([v]))
+        #expect(html.contains(">2s<") && !html.contains(">6s<"))
+        #expect(html.contains("<td class=\"n\">62%</td>"))
+    }
+
     /// Charts scale with the page: a viewBox, no fixed pixel width.
     @Test func chartsScale() {
         let html = HTMLReport.render(ReportSamples.rateRun())

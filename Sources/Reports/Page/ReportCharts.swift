@@ -10,7 +10,7 @@ enum ReportCharts {
         let all = report.variants.map { ($0, TimeSeries($0)) }
         guard all.contains(where: { !$0.1.points.isEmpty }) else { return "" }
         let resolution = all.first { !$0.1.points.isEmpty }?.1.resolution ?? "1 s"
-        let end = all.map { max($0.0.summary.elapsedSeconds, $0.1.points.last.map { $0.start + $0.length } ?? 0) }.max() ?? 1
+        let end = all.map { max($0.0.seriesElapsedSeconds, $0.1.points.last.map { $0.start + $0.length } ?? 0) }.max() ?? 1
         var out = "<h2>Over time</h2>\n"
         let rate = all.enumerated().map { i, pair in
             LineChart.Series(name: pair.0.name, points: pair.1.points.map { ($0.middle, $0.rate) }, color: i)
@@ -122,7 +122,7 @@ enum ReportCharts {
                 rate.append(LineChart.Series(name: "asked (mean)", points: [(0, pacing.askedRate), (last.start + last.length, pacing.askedRate)], color: 8, dashed: true))
             }
             if !series.points.isEmpty {
-                let end = max(v.summary.elapsedSeconds, 0.1)
+                let end = max(v.seriesElapsedSeconds, 0.1)
                 out += "<figure>\(timeChart("Asked vs achieved requests/sec (\(series.resolution) slices)", "requests/sec", rate, end: end, format: { Quantity.formatRate($0) }))</figure>\n"
             }
             var curves: [(String, Histogram<UInt64>, Bool)] = []

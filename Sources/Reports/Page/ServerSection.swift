@@ -42,7 +42,8 @@ enum ServerSection {
     static func render(_ report: RunReport) -> String {
         var rows: [[String]] = []
         for v in report.variants {
-            let elapsed = max(v.summary.elapsedSeconds, 1e-9)
+            // The server's figures come from the same run as the series (the median repeat).
+            let elapsed = max(v.seriesElapsedSeconds, 1e-9)
             let lag = loopLag(v)
             let busy = loopBusySeconds(v)
             var model = v.server == nil ? "-" : "reported"

@@ -26,7 +26,7 @@ struct TimeSeries {
     var points: [Point]
 
     init(_ v: VariantResult) {
-        let elapsed = v.summary.elapsedSeconds
+        let elapsed = v.seriesElapsedSeconds
         if let timeline = v.timeline, timeline.sliceMillis > 0, !timeline.slices.isEmpty {
             sliceSeconds = Double(timeline.sliceMillis) / 1000
             points = timeline.slices.map { s in
@@ -70,6 +70,17 @@ struct TimeSeries {
         let sorted = values.sorted()
         func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count - 1)).rounded())))] }
         return (at(0.1), at(0.9))
+    }
+}
+
+extension VariantResult {
+    /// How long the run lasted whose per-second series, timeline and server figures the variant
+    /// carries: with `--repeat` those come from the median repeat (`RepeatMerge`), while
+    /// `summary.elapsedSeconds` adds up every repeat.
+    var seriesElapsedSeconds: Double {
+        guard let repeats, repeats.count > 1 else { return summary.elapsedSeconds }
+        let source = repeats.first { $0.perSecond == perSecond && $0.timeline == timeline }
+        return source?.summary.elapsedSeconds ?? summary.elapsedSeconds / Double(repeats.count)
     }
 }
 
