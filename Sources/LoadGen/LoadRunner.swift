@@ -27,6 +27,9 @@ public final class LoadRunner {
     public var beforeStart: (() -> Void)?
     /// Called first thing on each worker thread (the profiler registers the thread here).
     public var onWorkerThreadStart: (@Sendable () -> Void)?
+    /// The server under test, when it is a local process: its CPU (and its child processes') is
+    /// read beside the generator's at every slice, for the CPU series and `ProcessCPU.serverSeconds`.
+    public var serverProcessID: Int32?
 
     /// Validates the options, resolves the host and encodes the request once.
     /// - Parameter scripts: one per thread (`options.effectiveThreads`) when a script drives the
@@ -103,8 +106,11 @@ public final class LoadRunner {
         }
 
         let intervals = IntervalCollector(threads: threadCount, sink: intervalSink)
+        let sliceNanos = IntervalCollector.sliceNanos(forDuration: options.durationNanos)
+        let cpu = CPUSampler(serverProcess: serverProcessID, expectedReadings: Int(options.durationNanos / sliceNanos))
         beforeStart?()
         let start = MonotonicClock.nanoseconds()
+        cpu.start(loop: control, at: start, sliceNanos: sliceNanos)
         startedAtEpochNanos = WallClock.nowNanos()
         let wallStart = Double(startedAtEpochNanos) / 1e9
         for worker in workers {
@@ -155,6 +161,7 @@ public final class LoadRunner {
         }
         control.run()
         for thread in threads { thread.join() }
+        cpu.finish(at: MonotonicClock.nanoseconds())
         progressTimer?.close()
         if let stopHandler { stop?.removeHandler(stopHandler) }
         wakeGate.shut()
@@ -178,6 +185,7 @@ public final class LoadRunner {
         }
         merged.startedAtEpochSeconds = wallStart
         merged.timeline?.fill(intervals.slices, schedule: options.rate, elapsedNanos: merged.elapsedNanoseconds)
+        cpu.trace.fill(&merged, serverProcesses: cpu.serverProcesses)
         if let rate = options.rate {
             let due = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
             merged.askedRequests = options.segment?.requests(amongFirst: due, connections: options.connections) ?? due

@@ -85,8 +85,8 @@ public struct GeneratorHealth: Codable, Sendable, Equatable {
     public var bottleneck: Bool
     /// Plain sentences for people; empty in a healthy run.
     public var warnings: [String]
-    /// Whole-process CPU time over the measured run (user + system, from `getrusage`), when the
-    /// caller measured it (bench does), so that a generator's cost per request can be compared.
+    /// Whole-process CPU time over the measured run (user + system, from `getrusage`, read by the
+    /// engine at the load's start and end), so that a generator's cost per request can be compared.
     public var userSeconds: Double?
     /// System (kernel) part of the process CPU time, seconds.
     public var systemSeconds: Double?

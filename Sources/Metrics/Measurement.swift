@@ -58,11 +58,16 @@ public struct SecondSlice: Codable, Sendable, Equatable {
     public var p50Micros: UInt64?
     public var p99Micros: UInt64?
     public var maxMicros: UInt64?
+    /// CPU of the generator's whole process in that second, percent of one core (see `ProcessCPU`).
+    public var generatorCpuPercent: Double?
+    /// CPU of the server under test in that second, percent of one core; absent when no server process was watched.
+    public var serverCpuPercent: Double?
 
     public init(second: Int, requests: UInt64 = 0, errors: UInt64 = 0, p50Micros: UInt64? = nil,
-                p99Micros: UInt64? = nil, maxMicros: UInt64? = nil) {
+                p99Micros: UInt64? = nil, maxMicros: UInt64? = nil, generatorCpuPercent: Double? = nil, serverCpuPercent: Double? = nil) {
         self.second = second; self.requests = requests; self.errors = errors
         self.p50Micros = p50Micros; self.p99Micros = p99Micros; self.maxMicros = maxMicros
+        self.generatorCpuPercent = generatorCpuPercent; self.serverCpuPercent = serverCpuPercent
     }
 }
 
@@ -134,6 +139,9 @@ public struct Measurement: Sendable {
     public var threads: [ThreadLoad] = []
     /// https runs: handshakes, resumption and what was negotiated.
     public var tls: TLSMeasurement?
+    /// CPU time of the generator's process and of the server under test over the run, set by the
+    /// runner once the threads are merged (per-thread measurements have none).
+    public var cpu: ProcessCPU?
 
     public init(elapsedNanoseconds: UInt64 = 0) {
         self.elapsedNanoseconds = elapsedNanoseconds

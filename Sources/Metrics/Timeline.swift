@@ -36,10 +36,16 @@ public struct TimeSlice: Codable, Sendable, Equatable {
     public var maxMicros: UInt64?
     /// Constant-rate runs: requests the schedule asked for within the slice.
     public var askedRequests: UInt64?
+    /// CPU of the generator's whole process over the slice, percent of one core (see `ProcessCPU`).
+    public var generatorCpuPercent: Double?
+    /// CPU of the server under test (its process and their children) over the slice, percent of
+    /// one core; absent when no server process was watched.
+    public var serverCpuPercent: Double?
 
     public init(slice: Int, requests: UInt64 = 0, errors: UInt64 = 0, p50Micros: UInt64? = nil, p99Micros: UInt64? = nil,
-                maxMicros: UInt64? = nil, askedRequests: UInt64? = nil) {
+                maxMicros: UInt64? = nil, askedRequests: UInt64? = nil, generatorCpuPercent: Double? = nil, serverCpuPercent: Double? = nil) {
         self.slice = slice; self.requests = requests; self.errors = errors
         self.p50Micros = p50Micros; self.p99Micros = p99Micros; self.maxMicros = maxMicros; self.askedRequests = askedRequests
+        self.generatorCpuPercent = generatorCpuPercent; self.serverCpuPercent = serverCpuPercent
     }
 }

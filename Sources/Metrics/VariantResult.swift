@@ -150,5 +150,10 @@ public struct VariantResult: Codable, Sendable, Equatable {
                   pacing: pacing, generator: generator)
         self.timeline = m.timeline
         self.startedAtEpochSeconds = m.startedAtEpochSeconds
+        if let cpu = m.cpu {
+            self.generator?.setProcessCPU(userSeconds: cpu.generatorUserSeconds, systemSeconds: cpu.generatorSystemSeconds,
+                                          requests: m.requests)
+            if let seconds = cpu.serverSeconds { setServerCPU(seconds: seconds, processes: cpu.serverProcesses, requests: m.requests) }
+        }
     }
 }

@@ -120,6 +120,8 @@ struct RunCommand: ParsableCommand {
         var lateNanos: UInt64 = 0
         runner.beforeStart = { lateNanos = segmentSetup.waitForStart() }
 
+        // A server named with --profile-pid is a local process: its CPU goes on the run's time axis too.
+        runner.serverProcessID = profileSettings?.pid
         if let profileSettings { try startProfiling(profileSettings, runner: runner) }
         let measurement = runner.run(stop: signals.token)
         log?.close()

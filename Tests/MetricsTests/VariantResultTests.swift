@@ -79,3 +79,35 @@ struct VariantResultTests {
         #expect(object == ["other": 0, "1xx": 0, "2xx": 7, "3xx": 0, "4xx": 0, "5xx": 0])
     }
 }
+
+@Suite struct ProcessCPUResultTests {
+    /// The engine's CPU totals become the generator's CPU per request and the server's `cpuSeconds`,
+    /// `cpuMicrosPerRequest` and `cpuProcesses`; the per-slice and per-second CPU survive a round trip
+    /// through the file, and a file without them (older engines) still reads.
+    @Test func totalsAndSeriesInTheResult() throws {
+        var m = sampleMeasurement()
+        m.loopLag = Metrics.Measurement.makeLatencyHistogram()
+        m.cpu = ProcessCPU(generatorUserSeconds: 0.3, generatorSystemSeconds: 0.2, serverSeconds: 0.8, serverProcesses: 3)
+        m.perSecond[0].generatorCpuPercent = 41.5
+        m.perSecond[0].serverCpuPercent = 97.2
+        m.timeline = Timeline(sliceMillis: 100, slices: [TimeSlice(slice: 0, requests: 1, generatorCpuPercent: 12.5, serverCpuPercent: 150)])
+        let v = VariantResult(name: "run", configuration: sampleConfiguration(), measurement: m)
+        #expect(v.generator?.cpuMicrosPerRequest == 5_000)
+        #expect(v.serverCPUSeconds == 0.8 && v.serverCPUMicrosPerRequest == 8_000)
+        #expect(v.server?["cpuProcesses"] == .integer(3))
+
+        let report = RunReport(host: HostInfo(cpuModel: "c", logicalCores: 2, kernel: "k", architecture: "x86_64", hostname: "h"),
+                               createdAt: "2026-12-04T12:00:00Z", variants: [v])
+        let back = try RunReport.decode(try report.jsonData()).variants[0]
+        #expect(back.perSecond[0].generatorCpuPercent == 41.5 && back.perSecond[0].serverCpuPercent == 97.2)
+        #expect(back.perSecond[1].serverCpuPercent == nil)
+        #expect(back.timeline?.slices[0].serverCpuPercent == 150)
+        #expect(back.serverCPUSeconds == 0.8)
+        let text = String(decoding: try report.jsonData(), as: UTF8.self)
+        #expect(text.contains("\"serverCpuPercent\" : 97.2"))
+        // Older files: no CPU fields at all.
+        let older = text.replacingOccurrences(of: "\"generatorCpuPercent\" : 41.5,", with: "")
+        #expect(older != text)
+        #expect(try RunReport.decode(Data(older.utf8)).variants[0].perSecond[0].generatorCpuPercent == nil)
+    }
+}

@@ -39,6 +39,43 @@ import Testing
         #expect(series.points.map(\.rate) == [1000, 1000])
     }
 
+    /// The server's and the generator's CPU share the time axis with the other timelines: one
+    /// chart with a line each (server solid, generator dashed) for a few variants, a chart each for
+    /// many; the server table gives the server's CPU and its CPU per request.
+    @Test func cpuOfServerAndGenerator() throws {
+        let one = HTMLReport.render(ReportFixtures.report([ReportSamples.variant("v", index: 0, seconds: 2)]))
+        #expect(one.contains("aria-label=\"CPU: server and generator (100 ms slices)\""))
+        #expect(one.contains("<title>server</title></polyline>") && one.contains("<title>generator</title></polyline>"))
+        #expect(one.contains(">CPU (% of one core)<"))
+        // Slice 0 of sample variant 0: the server at 60% × the slice's load, drawn at its middle (0.05 s).
+        let v = ReportSamples.variant("v", index: 0, seconds: 2)
+        let first = try #require(v.timeline?.slices.first?.serverCpuPercent)
+        #expect(first > 40 && first < 80)
+        #expect(one.contains("<th class=\"n\">server CPU</th><th class=\"n\">server CPU/req</th>"))
+        #expect(one.contains("<td class=\"n\">62%</td>"))
+        let dir = try makeTemporaryDirectory("volley-reports")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let many = HTMLReport.render(try ReportSamples.bench(count: 4, directory: dir))
+        #expect(many.contains("aria-label=\"CPU of the server (100 ms slices)\"") && many.contains("aria-label=\"CPU of the generator (100 ms slices)\""))
+        // A result from before the CPU series has no CPU chart, and no empty one.
+        var old = ReportSamples.variant("v", index: 0, seconds: 2)
+        for i in old.timeline!.slices.indices { old.timeline!.slices[i].generatorCpuPercent = nil; old.timeline!.slices[i].serverCpuPercent = nil }
+        #expect(!HTMLReport.render(ReportFixtures.report([old])).contains("aria-label=\"CPU"))
+    }
+
+    /// With `--repeat`, the time axis, the last slice and the server's CPU share follow the median
+    /// repeat the series come from, not the repeats' summed time.
+    @Test func repeatedVariantKeepsItsRunsLength() {
+        var v = ReportSamples.variant("v", index: 0, seconds: 2)
+        v.repeats = [ReportSamples.variant("v", index: 1, seconds: 2), v, ReportSamples.variant("v", index: 2, seconds: 2)]
+        v.summary.elapsedSeconds = 6
+        #expect(v.seriesElapsedSeconds == 2)
+        #expect(TimeSeries(v).points.count == 20)
+        let html = HTMLReport.render(ReportFixtures.report([v]))
+        #expect(html.contains(">2s<") && !html.contains(">6s<"))
+        #expect(html.contains("<td class=\"n\">62%</td>"))
+    }
+
     /// Charts scale with the page: a viewBox, no fixed pixel width.
     @Test func chartsScale() {
         let html = HTMLReport.render(ReportSamples.rateRun())

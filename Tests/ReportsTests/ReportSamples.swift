@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Metrics
 import Profiler
+import Scenario
 import TestSupport
 
 /// Results of every kind a report renders, built with the engine's own types: a bench of N
@@ -28,9 +29,13 @@ enum ReportSamples {
             }
             m.latency.add(h)
             m.requests += count
+            // The server works harder than the generator, and both follow the load.
+            let busy = Double(count) / (rate / 10)
             timeline.slices.append(TimeSlice(slice: slice, requests: count, errors: slice == 5 ? 2 : 0,
                                              p50Micros: h.valueAtPercentile(50), p99Micros: h.valueAtPercentile(99), maxMicros: h.max,
-                                             askedRequests: paced ? UInt64(rate / 10) : nil))
+                                             askedRequests: paced ? UInt64(rate / 10) : nil,
+                                             generatorCpuPercent: (30 * busy * 10).rounded() / 10,
+                                             serverCpuPercent: (min(100, 60 * busy + Double(index) * 5) * 10).rounded() / 10))
         }
         m.statusClasses[2] = m.requests
         m.errors.status = 2
@@ -62,6 +67,8 @@ enum ReportSamples {
             "loops": [["loop": 0, "busySecondsTotal": .double(seconds * 0.3),
                        "lagMicros": ["count": 100, "p50": 900, "p99": 4_500, "max": 9_000]]],
             "database": ["poolSize": 8, "waitMicrosP99": 1_200],
+            "cpuSeconds": .double(seconds * 0.62),
+            "cpuMicrosPerRequest": .double(seconds * 0.62 * 1e6 / Double(m.requests)),
         ]
         return v
     }
@@ -98,6 +105,28 @@ enum ReportSamples {
         RunReport(host: HostInfo(cpuModel: "Test CPU", logicalCores: 2, kernel: "Linux test", architecture: "x86_64", hostname: "h"),
                   createdAt: "2026-12-04T12:00:00Z", command: ["volley", "-R", "2000", "http://127.0.0.1:8080/"], scenario: nil,
                   variants: [variant("run", index: 7, seconds: 3, rate: 2000, paced: true)])
+    }
+
+    /// A folder's trend: `runs` results of two variants in time order, each labelled with its
+    /// commit; every third run measured with three repeats, the others once over 3 s.
+    static func trend(runs: Int = 14) -> Trend {
+        let reports = (0..<runs).map { run -> (path: String, report: RunReport) in
+            let variants = (0..<2).map { k -> VariantResult in
+                let rate = 2000 + Double(run % 5) * 120 + Double(k) * 700
+                let centre = UInt64(1_800 + run * 40 + k * 500)
+                var v = variant(k == 0 ? "async" : "sync-with-a-longer-name", index: run * 2 + k, seconds: 3, rate: rate, centreMicros: centre)
+                if run % 3 == 0 {
+                    v.repeats = (0..<3).map { r in variant(v.name, index: 100 + run * 6 + k * 3 + r, seconds: 3, rate: rate * (0.95 + 0.05 * Double(r)), centreMicros: centre) }
+                }
+                return v
+            }
+            var report = RunReport(host: HostInfo(cpuModel: "Test CPU", logicalCores: 2, kernel: "Linux test", architecture: "x86_64", hostname: "h"),
+                                   createdAt: "2026-11-\(run < 9 ? "0" : "")\(run + 1)T09:30:00Z", command: ["volley", "bench", "scenarios/ci-smoke.yaml"],
+                                   scenario: "ci-smoke", variants: variants)
+            report.source = SourceInfo(commit: String(format: "%08x", 0x1a2b3c4d &+ UInt32(run) &* 0x01010101) + "0123456789abcdef", branch: "main", origin: "VOLLEY_COMMIT")
+            return ("results/ci-smoke/\(run).json", report)
+        }
+        return Trend.build(reports)
     }
 
     /// A profile with nested stacks: a handful of roots, each calling into a few levels of helpers.

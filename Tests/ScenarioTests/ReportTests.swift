@@ -27,10 +27,10 @@ import Testing
     @Test func markdown() {
         let md = MarkdownReport.render(report)
         #expect(md.hasPrefix("## Volley: test\n"))
-        #expect(md.contains("| variant | req/s | p50 | p90 | p99 | max | errors | gen CPU/req | slow cb |"))
+        #expect(md.contains("| variant | req/s | p50 | p90 | p99 | max | errors | gen CPU/req | srv CPU/req | slow cb |"))
         #expect(md.contains("| sync / | 1000 |"))
         #expect(md.contains("| async <fetch> | 1000 |"))
-        #expect(md.contains("| 2 (0.07%) | - | 1 |"))
+        #expect(md.contains("| 2 (0.07%) | - | - | 1 |"))
         #expect(md.contains("Test CPU, 2 CPUs"))
     }
 

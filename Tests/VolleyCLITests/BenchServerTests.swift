@@ -89,6 +89,58 @@ load: {threads: 1, connections: 2, duration: 20s}
         }
     }
 
+    /// The server's and the generator's CPU are on the run's time axis: every 100 ms slice of a
+    /// loaded 1 s run has both, within what the machine's cores allow, and they add up to the
+    /// server's and the generator's totals, which the summary table shows per request.
+    @Test func cpuOfServerAndGeneratorOverTime() throws {
+        let folder = try ScenarioFolder()
+        let scenario = try folder.write("""
+        name: cpu
+        server: {model: async, threads: 1}
+        load: {threads: 1, connections: 4, duration: 1s, path: /plaintext}
+        """)
+        let run = try runVolley(["bench", scenario, "--repeat", "1", "--out", folder.results], timeout: 30)
+        #expect(run.code == 0, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("srv CPU/req"))
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.results + "/cpu")) ?? []
+        let file = try #require(files.first)
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder.results + "/cpu/" + file))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let variant = try #require((object?["variants"] as? [[String: Any]])?.first)
+        let summary = try #require(variant["summary"] as? [String: Any])
+        let requests = try #require(summary["requests"] as? Double)
+        let elapsed = try #require(summary["elapsedSeconds"] as? Double)
+        let server = try #require(variant["server"] as? [String: Any])
+        #expect(server["model"] as? String == "async")
+        let serverSeconds = try #require(server["cpuSeconds"] as? Double)
+        let perRequest = try #require(server["cpuMicrosPerRequest"] as? Double)
+        #expect(serverSeconds > 0.01, "the loaded server used \(serverSeconds) s of CPU")
+        #expect(abs(perRequest - serverSeconds * 1e6 / requests) <= 0.01 * perRequest)
+        #expect(perRequest < 10_000, "\(perRequest) µs of server CPU per /plaintext request")
+        let generatorPerRequest = try #require((variant["generator"] as? [String: Any])?["cpuMicrosPerRequest"] as? Double)
+        #expect(generatorPerRequest > 0)
+
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let slices = try #require((variant["timeline"] as? [String: Any])?["slices"] as? [[String: Any]])
+        #expect(slices.count >= 9)
+        var serverSum = 0.0
+        for slice in slices {
+            let generator = try #require(slice["generatorCpuPercent"] as? Double, "slice \(slice)")
+            let server = try #require(slice["serverCpuPercent"] as? Double, "slice \(slice)")
+            #expect(generator >= 0 && generator <= 100 * cores + 1, "generator \(generator)%")
+            // The server's figures come in clock ticks (10 ms): one tick more or less in a 100 ms slice is 10 points.
+            #expect(server >= 0 && server <= 100 * cores + 10, "server \(server)%")
+            let index = try #require(slice["slice"] as? Int)
+            let length = min(0.1, elapsed - Double(index) * 0.1)
+            serverSum += server / 100 * length
+        }
+        #expect(slices.contains { ($0["serverCpuPercent"] as? Double ?? 0) > 0 })
+        // The slices split the total (each figure is rounded to 0.1%).
+        #expect(abs(serverSum - serverSeconds) <= 0.01, "slices add up to \(serverSum) s, the total is \(serverSeconds) s")
+        let seconds = try #require(variant["perSecond"] as? [[String: Any]])
+        #expect(seconds.first?["serverCpuPercent"] is Double && seconds.first?["generatorCpuPercent"] is Double)
+    }
+
     /// A threshold the servers cannot meet makes `volley bench` exit 1 and say which.
     @Test func failingThresholdExitsOne() throws {
         let folder = try ScenarioFolder()

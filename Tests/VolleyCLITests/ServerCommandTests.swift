@@ -221,9 +221,18 @@ private func compileHotServer(_ flags: [String] = ["-fno-omit-frame-pointer", "-
         defer { try? FileManager.default.removeItem(at: folder) }
         let folded = folder.appendingPathComponent("p.folded").path
         let url = "http://127.0.0.1:\(port)/"
-        let run = try runVolley(["-t1", "-c2", "-d3s", "--profile-pid", String(server.processIdentifier), "--profile", folded, "--profile-hz", "99", url], timeout: 30)
+        let json = folder.appendingPathComponent("run.json").path
+        let run = try runVolley(["-t1", "-c2", "-d3s", "--profile-pid", String(server.processIdentifier), "--profile", folded, "--profile-hz", "99",
+                                 "--json", json, url], timeout: 30)
         #expect(run.code == 0, "\(run.err)")
         #expect(run.err.contains("samples of process \(server.processIdentifier) (perf, 99 Hz)"))
+        // The process named is the server on the time axis too: its CPU per slice and over the run.
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        let variant = try #require((result?["variants"] as? [[String: Any]])?.first)
+        let cpuSeconds = try #require((variant["server"] as? [String: Any])?["cpuSeconds"] as? Double)
+        #expect(cpuSeconds > 0.1, "the spinning server used \(cpuSeconds) s of CPU")
+        let slices = (variant["timeline"] as? [String: Any])?["slices"] as? [[String: Any]] ?? []
+        #expect(slices.count >= 29 && slices.allSatisfy { $0["serverCpuPercent"] is Double && $0["generatorCpuPercent"] is Double })
         let text = try String(contentsOfFile: folded, encoding: .utf8)
         var total = 0, hits = 0
         for line in text.split(separator: "\n") {

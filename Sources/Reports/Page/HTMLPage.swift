@@ -94,18 +94,25 @@ enum HTMLPage {
     """
 
     /// Writes what a person would notice into the page, for the headless browser test: charts
-    /// with nothing drawn, flame graphs without frames, a flame graph title running into its
-    /// sample count, and any error caught so far.
+    /// with nothing drawn, text in a chart running into other text (tick labels, legend, title),
+    /// flame graphs without frames, a flame graph title running into its sample count, and any
+    /// error caught so far; with the charts' titles, so a test can tell which charts are there.
     static let selfCheck = """
     (function(){
-    var problems=[],charts=document.querySelectorAll('svg.chart'),flames=document.querySelectorAll('.flame');
-    Array.prototype.forEach.call(charts,function(s){if(!s.querySelector('.mark'))problems.push('chart with no drawn marks: '+s.getAttribute('aria-label'))});
+    var problems=[],labels=[],charts=document.querySelectorAll('svg.chart'),flames=document.querySelectorAll('.flame');
+    Array.prototype.forEach.call(charts,function(s){var label=s.getAttribute('aria-label');labels.push(label);
+      if(!s.querySelector('.mark'))problems.push('chart with no drawn marks: '+label);
+      var boxes=Array.prototype.map.call(s.querySelectorAll('text'),function(t){return {r:t.getBoundingClientRect(),t:t.textContent}})
+        .filter(function(b){return b.r.width>0&&b.r.height>0});
+      for(var i=0;i<boxes.length;i++)for(var j=i+1;j<boxes.length;j++){var a=boxes[i].r,b=boxes[j].r;
+        if(Math.min(a.right,b.right)-Math.max(a.left,b.left)>1&&Math.min(a.bottom,b.bottom)-Math.max(a.top,b.top)>1)
+          problems.push('overlapping text in chart '+label+': "'+boxes[i].t+'" and "'+boxes[j].t+'"')}});
     Array.prototype.forEach.call(flames,function(b){
       if(!b.querySelector('.fr'))problems.push('flame graph with no frames');
       var t=b.querySelector('.ftitle').getBoundingClientRect(),c=b.querySelector('.fcount').getBoundingClientRect();
       if(t.width>0&&c.width>0&&t.right>c.left+0.5&&t.left<c.right&&t.bottom>c.top&&t.top<c.bottom)problems.push('flame graph title overlaps its sample count: '+b.querySelector('.ftitle').textContent)});
     var out=document.createElement('pre');out.id='volley-selfcheck';out.hidden=true;
-    out.textContent=JSON.stringify({charts:charts.length,flames:flames.length,problems:problems,errors:window.volleyErrors||[]});
+    out.textContent=JSON.stringify({charts:charts.length,labels:labels,flames:flames.length,problems:problems,errors:window.volleyErrors||[]});
     document.body.appendChild(out)})();
     """
 

@@ -16,7 +16,7 @@ public enum HTMLReport {
         var body = "<h1>\(HTML.escape(title))</h1>\n" + meta(report)
         body += headlines(report)
         body += variantComparison(report)
-        body += "<h2>Summary</h2>\n" + HTMLPage.table(ResultTable.header, ResultTable.rows(report), numeric: Set(1...8))
+        body += "<h2>Summary</h2>\n" + HTMLPage.table(ResultTable.header, ResultTable.rows(report), numeric: Set(1...9))
         body += ReportCharts.timelines(report)
         body += ReportCharts.rateRuns(report)
         body += "<h2>Latency by percentile</h2>\n<figure>\(ReportCharts.spectrum(report))</figure>\n"

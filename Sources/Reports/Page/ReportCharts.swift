@@ -10,7 +10,7 @@ enum ReportCharts {
         let all = report.variants.map { ($0, TimeSeries($0)) }
         guard all.contains(where: { !$0.1.points.isEmpty }) else { return "" }
         let resolution = all.first { !$0.1.points.isEmpty }?.1.resolution ?? "1 s"
-        let end = all.map { max($0.0.summary.elapsedSeconds, $0.1.points.last.map { $0.start + $0.length } ?? 0) }.max() ?? 1
+        let end = all.map { max($0.0.seriesElapsedSeconds, $0.1.points.last.map { $0.start + $0.length } ?? 0) }.max() ?? 1
         var out = "<h2>Over time</h2>\n"
         let rate = all.enumerated().map { i, pair in
             LineChart.Series(name: pair.0.name, points: pair.1.points.map { ($0.middle, $0.rate) }, color: i)
@@ -44,11 +44,44 @@ enum ReportCharts {
                 out += "<figure>\(timeChart("\(pair.0.name): latency and the server's slow callbacks", "latency (ms)", series, end: end, format: { $0.trimmed }, marks: marks, rules: rules))</figure>\n"
             }
         }
+        out += cpu(all, end: end, resolution: resolution)
         if all.contains(where: { $0.1.points.contains { $0.errors > 0 } }) {
             let errors = all.enumerated().map { i, pair in
                 LineChart.Series(name: pair.0.name, points: pair.1.points.map { ($0.middle, Double($0.errors) / $0.length) }, color: i)
             }
             out += "<figure>\(timeChart("Errors/sec (\(resolution) slices)", "errors/sec", errors, end: end, format: { Quantity.formatRate($0) }))</figure>\n"
+        }
+        return out
+    }
+
+    /// The CPU of the server and of the generator per slice, on the same time axis (100% is one
+    /// core). Up to three variants share one chart (server solid, generator dashed, a colour per
+    /// variant); more get a chart each for the server and the generator, one line per variant.
+    static func cpu(_ all: [(VariantResult, TimeSeries)], end: Double, resolution: String) -> String {
+        var server: [LineChart.Series] = [], generator: [LineChart.Series] = []
+        for (i, pair) in all.enumerated() {
+            let prefix = all.count == 1 ? "" : "\(pair.0.name) "
+            // One variant: two colours; several: the variant's colour, the generator dashed.
+            server.append(LineChart.Series(name: prefix + "server", points: pair.1.points.compactMap { p in p.serverCpuPercent.map { (p.middle, $0) } },
+                                           color: i))
+            generator.append(LineChart.Series(name: prefix + "generator", points: pair.1.points.compactMap { p in p.generatorCpuPercent.map { (p.middle, $0) } },
+                                              color: all.count == 1 ? 3 : i, dashed: true))
+        }
+        let drawn = { (series: [LineChart.Series]) in series.contains { !$0.points.isEmpty } }
+        guard drawn(server) || drawn(generator) else { return "" }
+        let percent: (Double) -> String = { $0.trimmed + "%" }
+        let axis = "CPU (% of one core)"
+        if all.count <= 3 {
+            let both = zip(server, generator).flatMap { [$0, $1] }
+            // Without the server's pid (an outside server) only the generator is known.
+            let title = drawn(server) ? "CPU: server and generator" : "CPU of the generator"
+            return "<figure>\(timeChart("\(title) (\(resolution) slices)", axis, both, end: end, format: percent))</figure>\n"
+        }
+        var out = ""
+        if drawn(server) { out += "<figure>\(timeChart("CPU of the server (\(resolution) slices)", axis, server, end: end, format: percent))</figure>\n" }
+        if drawn(generator) {
+            let solid = generator.map { var s = $0; s.dashed = false; return s }
+            out += "<figure>\(timeChart("CPU of the generator (\(resolution) slices)", axis, solid, end: end, format: percent))</figure>\n"
         }
         return out
     }
@@ -89,7 +122,7 @@ enum ReportCharts {
                 rate.append(LineChart.Series(name: "asked (mean)", points: [(0, pacing.askedRate), (last.start + last.length, pacing.askedRate)], color: 8, dashed: true))
             }
             if !series.points.isEmpty {
-                let end = max(v.summary.elapsedSeconds, 0.1)
+                let end = max(v.seriesElapsedSeconds, 0.1)
                 out += "<figure>\(timeChart("Asked vs achieved requests/sec (\(series.resolution) slices)", "requests/sec", rate, end: end, format: { Quantity.formatRate($0) }))</figure>\n"
             }
             var curves: [(String, Histogram<UInt64>, Bool)] = []

@@ -12,8 +12,17 @@ struct LineChart {
         /// Index into the palette; by default the series' position.
         var color: Int? = nil
         var dashed = false
+        /// A dot at each point, with this text as its tooltip (one per point), for series of few points.
+        var dotLabels: [String]? = nil
+        /// A spread at some points: a vertical whisker from `low` to `high` at `x`.
+        var whiskers: [(x: Double, low: Double, high: Double)] = []
     }
-    struct Tick { var value: Double; var label: String }
+    struct Tick {
+        var value: Double
+        var label: String
+        /// The whole text when the label is a short form of it.
+        var tooltip: String? = nil
+    }
     /// A vertical mark at `x` (an event such as a slow callback), with a tooltip.
     struct Mark { var x: Double; var label: String }
     /// A horizontal reference line at `y` (a whole-run figure such as the server's loop lag p99).
@@ -52,7 +61,8 @@ struct LineChart {
         for tick in xTicks where xRange.contains(tick.value) {
             let x = px(tick.value)
             out += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH))\" stroke=\"#e5e5e5\"/>"
-            out += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(HTML.escape(tick.label))</text>\n"
+            // 18 below the plot: clear of the lowest y tick label, which sits 4 below it at the corner.
+            out += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(HTML.escape(tick.label))\(tick.tooltip.map { "<title>\(HTML.escape($0))</title>" } ?? "")</text>\n"
         }
         out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#888\"/>\n"
         out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>\n"
@@ -79,9 +89,19 @@ struct LineChart {
             let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { "\(f(px(clampX($0.x)))),\(f(py(clampY($0.y))))" }
             if points.count == 1 {
                 let xy = points[0].split(separator: ",")
-                out += "<circle class=\"mark\" cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(color)\"><title>\(HTML.escape(s.name))</title></circle>\n"
+                out += "<circle class=\"mark\" cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(color)\"><title>\(HTML.escape(s.dotLabels?.first ?? s.name))</title></circle>\n"
             } else if !points.isEmpty {
                 out += "<polyline class=\"mark\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "") stroke-linejoin=\"round\" points=\"\(points.joined(separator: " "))\"><title>\(HTML.escape(s.name))</title></polyline>\n"
+            }
+            for w in s.whiskers where w.x.isFinite && w.low.isFinite && w.high.isFinite && w.high > w.low {
+                let x = px(clampX(w.x)), y0 = py(clampY(w.low)), y1 = py(clampY(w.high))
+                out += "<path class=\"spread\" d=\"M\(f(x)) \(f(y0))V\(f(y1))M\(f(x - 4)) \(f(y0))H\(f(x + 4))M\(f(x - 4)) \(f(y1))H\(f(x + 4))\" stroke=\"\(color)\" stroke-width=\"1.5\" fill=\"none\"/>"
+            }
+            if let labels = s.dotLabels, points.count > 1 {
+                for (point, label) in zip(s.points, labels) where point.x.isFinite && point.y.isFinite {
+                    out += "<circle class=\"mark\" cx=\"\(f(px(clampX(point.x))))\" cy=\"\(f(py(clampY(point.y))))\" r=\"3.5\" fill=\"\(color)\"><title>\(HTML.escape(label))</title></circle>"
+                }
+                out += "\n"
             }
             legendEntry(s.name, color: color, dashed: s.dashed)
         }

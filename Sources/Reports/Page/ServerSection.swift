@@ -43,7 +43,8 @@ enum ServerSection {
     static func render(_ report: RunReport) -> String {
         var rows: [[String]] = []
         for v in report.variants {
-            let elapsed = max(v.summary.elapsedSeconds, 1e-9)
+            // The server's figures come from the same run as the series (the median repeat).
+            let elapsed = max(v.seriesElapsedSeconds, 1e-9)
             let lag = loopLag(v)
             let busy = loopBusySeconds(v)
             var model = v.server == nil ? "-" : "reported"
@@ -57,6 +58,8 @@ enum ServerSection {
                 busy.map { String(format: "%.0f%%", 100 * $0 / elapsed) } ?? "-",
                 ServerStats.slowCallbackCount(v).map(String.init) ?? "-",
                 database(v),
+                v.serverCPUSeconds.map { String(format: "%.0f%%", 100 * $0 / elapsed) } ?? "-",
+                v.serverCPUMicrosPerRequest.map { String(format: "%.1fus", $0) } ?? "-",
                 genCPU, genPeak,
                 v.generator.map { "\(Quantity.formatMicros(Double($0.loopLag.p99Micros)))" } ?? "-",
                 v.generator?.cpuMicrosPerRequest.map { String(format: "%.1fus", $0) } ?? "-",
@@ -65,10 +68,11 @@ enum ServerSection {
         guard report.variants.contains(where: { $0.server != nil || $0.generator != nil }) else { return "" }
         var out = "<h2>Server and generator</h2>\n"
         out += HTMLPage.table(["variant", "server", "server loop lag p50 / p99 / max", "server loop busy", "slow callbacks", "database",
-                               "generator CPU", "busiest generator thread", "generator loop lag p99", "generator CPU/req"],
-                              rows, numeric: [2, 3, 4, 6, 7, 8, 9])
+                               "server CPU", "server CPU/req", "generator CPU", "busiest generator thread", "generator loop lag p99", "generator CPU/req"],
+                              rows, numeric: [2, 3, 4, 6, 7, 8, 9, 10, 11])
         out += "<p class=\"meta\">Server loop busy: time the server's event loops spent in callbacks over the run (100% is one loop never idle). "
-            + "Generator CPU: the load threads' CPU over the run, summed (100% is one core).</p>\n"
+            + "Server CPU: the server's processes (with their children) over the run, from /proc (100% is one core). "
+            + "Generator CPU: the load threads' CPU over the run, summed; the CPU/req figures count the generator's whole process.</p>\n"
         out += slowCallbackTables(report)
         return out
     }

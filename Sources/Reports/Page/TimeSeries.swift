@@ -14,6 +14,9 @@ struct TimeSeries {
         var p50Micros: UInt64?
         var p99Micros: UInt64?
         var askedRequests: UInt64?
+        /// CPU over the slice, percent of one core: the generator's process, the server's processes.
+        var generatorCpuPercent: Double?
+        var serverCpuPercent: Double?
         var middle: Double { start + length / 2 }
         var rate: Double { Double(requests) / length }
     }
@@ -23,17 +26,19 @@ struct TimeSeries {
     var points: [Point]
 
     init(_ v: VariantResult) {
-        let elapsed = v.summary.elapsedSeconds
+        let elapsed = v.seriesElapsedSeconds
         if let timeline = v.timeline, timeline.sliceMillis > 0, !timeline.slices.isEmpty {
             sliceSeconds = Double(timeline.sliceMillis) / 1000
             points = timeline.slices.map { s in
                 Point(start: Double(s.slice) * Double(timeline.sliceMillis) / 1000, length: 0, requests: s.requests, errors: s.errors,
-                      p50Micros: s.p50Micros, p99Micros: s.p99Micros, askedRequests: s.askedRequests)
+                      p50Micros: s.p50Micros, p99Micros: s.p99Micros, askedRequests: s.askedRequests,
+                      generatorCpuPercent: s.generatorCpuPercent, serverCpuPercent: s.serverCpuPercent)
             }
         } else {
             sliceSeconds = 1
             points = v.perSecond.map { s in
-                Point(start: Double(s.second), length: 0, requests: s.requests, errors: s.errors, p50Micros: s.p50Micros, p99Micros: s.p99Micros)
+                Point(start: Double(s.second), length: 0, requests: s.requests, errors: s.errors, p50Micros: s.p50Micros, p99Micros: s.p99Micros,
+                      generatorCpuPercent: s.generatorCpuPercent, serverCpuPercent: s.serverCpuPercent)
             }
         }
         let length = sliceSeconds
@@ -67,3 +72,15 @@ struct TimeSeries {
         return (at(0.1), at(0.9))
     }
 }
+
+extension VariantResult {
+    /// How long the run lasted whose per-second series, timeline and server figures the variant
+    /// carries: with `--repeat` those come from the median repeat (`RepeatMerge`), while
+    /// `summary.elapsedSeconds` adds up every repeat.
+    var seriesElapsedSeconds: Double {
+        guard let repeats, repeats.count > 1 else { return summary.elapsedSeconds }
+        let source = repeats.first { $0.perSecond == perSecond && $0.timeline == timeline }
+        return source?.summary.elapsedSeconds ?? summary.elapsedSeconds / Double(repeats.count)
+    }
+}
+

@@ -5,7 +5,7 @@ import Scenario
 /// The side-by-side table of a report's variants, shared by `volley bench`, the Markdown
 /// summary and the HTML report.
 public enum ResultTable {
-    public static let header = ["variant", "req/s", "p50", "p90", "p99", "max", "errors", "gen CPU/req", "slow cb"]
+    public static let header = ["variant", "req/s", "p50", "p90", "p99", "max", "errors", "gen CPU/req", "srv CPU/req", "slow cb"]
 
     /// One row per variant, already formatted.
     public static func rows(_ report: RunReport) -> [[String]] {
@@ -20,6 +20,7 @@ public enum ResultTable {
                 Quantity.formatMicros(Double(v.latency.max)),
                 errors == 0 ? "0" : "\(errors) (\(String(format: "%.2f%%", Threshold.figure(.errorRate, in: v) * 100)))",
                 v.generator?.cpuMicrosPerRequest.map { String(format: "%.1fus", $0) } ?? "-",
+                v.serverCPUMicrosPerRequest.map { String(format: "%.1fus", $0) } ?? "-",
                 ServerStats.slowCallbackCount(v).map(String.init) ?? "-",
             ]
         }
@@ -32,7 +33,7 @@ public enum ResultTable {
 
     /// The table as aligned text.
     public static func text(_ report: RunReport) -> String {
-        TextTable.render(header: header, rows: rows(report), rightAligned: Set(1...8))
+        TextTable.render(header: header, rows: rows(report), rightAligned: Set(1...9))
     }
 
     /// The table in Markdown.

@@ -130,7 +130,8 @@ extension ServerRunner {
             loadStartedAt = MonotonicClock.seconds()
             profile?.begin(pid: server.pid)
         }, end: {})
-        var outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context, measured: measured)
+        var outcome = try LoadPhase.run(name: plan.name, load: plan.load, url: url, context: context, serverProcess: server.pid,
+                                        measured: measured)
 
         profile?.finish(&outcome.result, variant: plan.name, context: context)
         profile = nil
@@ -144,7 +145,7 @@ extension ServerRunner {
                 entries, thresholdSeconds: spec.slowCallbackNanos.map { Double($0) / 1e9 } ?? AsyncioSlowCallbacks.defaultThresholdSeconds,
                 serverStartedAt: startedAt, loadStartedAt: loadStartedAt)
         }
-        outcome.result.server = serverStats
+        outcome.result.server = serverStats.merging(outcome.result.server ?? [:]) { _, measured in measured }
         if let code = server.exited() {
             throw VariantRunError("server.command exited with status \(code) during the load; its last output (\(logPath)):\n\(server.logLines())")
         }

@@ -8,7 +8,8 @@ import Glibc
 #endif
 
 /// Runs a variant's load in this process with the engine: optional warm-up (thrown away),
-/// then the measured run, with the generator's CPU time taken around the measured run only.
+/// then the measured run, with the generator's CPU time (and the server's, when its process is
+/// known) read by the engine over the measured run only.
 /// Shared by every runner, so that servers started by Volley and external URLs are loaded the same way.
 public enum LoadPhase {
     /// Why the engine cannot drive `load` yet, or nil.
@@ -45,8 +46,9 @@ public enum LoadPhase {
 
     /// Warm-up, then the measured run; returns the variant's result named `name`.
     /// `measured` is told when the measured run (not the warm-up) begins and ends, for a profile of exactly that window.
+    /// `serverProcess`: the server's pid, whose CPU (with its children's) is read beside the generator's.
     public static func run(name: String, load: LoadSpec, url: HTTPURL, context: VariantContext,
-                           measured: MeasuredWindow? = nil) throws(VariantRunError) -> VariantOutcome {
+                           serverProcess: Int32? = nil, measured: MeasuredWindow? = nil) throws(VariantRunError) -> VariantOutcome {
         let restore = CPUAffinity.pin(load.cpus)
         defer { CPUAffinity.restore(restore) }
         let segment = SegmentPhase(context: context)
@@ -66,21 +68,15 @@ public enum LoadPhase {
         let script = try ScriptPhase.open(load, url: url)
         let engine = try runner(measuredOptions, scripts: try ScriptPhase.threads(script, options: measuredOptions))
         segment?.attach(to: engine, measured: true)
+        engine.serverProcessID = serverProcess
         context.progress.phase("load", nanos: load.durationNanos)
         measured?.begin()
-        let before = CPUTime.now()
         let measurement = engine.run(stop: context.stop, onProgress: context.progress.live)
-        let after = CPUTime.now()
         measured?.end()
         var configuration = engine.options.configuration
         configuration.script = script?.reference
+        // The engine's measurement carries its threads' health and the process CPU times.
         var result = VariantResult(name: name, configuration: configuration, measurement: measurement)
-        // The engine always reports its threads' health; the process CPU time joins it.
-        var generator = result.generator
-            ?? GeneratorHealth(threads: [], loopLag: LagStats(Metrics.Measurement.makeLatencyHistogram()), bottleneck: false, warnings: [])
-        generator.setProcessCPU(userSeconds: after.user - before.user, systemSeconds: after.system - before.system,
-                                requests: measurement.requests)
-        result.generator = generator
         result.segment = segment?.record(engine: engine, measurement: measurement)
         var notes: [String] = []
         if load.warmupNanos > 0 { notes.append("after \(Quantity.formatDuration(load.warmupNanos)) of warm-up") }
@@ -110,19 +106,6 @@ public struct MeasuredWindow {
     public var begin: () -> Void
     public var end: () -> Void
     public init(begin: @escaping () -> Void, end: @escaping () -> Void) { self.begin = begin; self.end = end }
-}
-
-/// Process CPU time from getrusage.
-struct CPUTime {
-    var user: Double
-    var system: Double
-
-    static func now() -> CPUTime {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return CPUTime(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
-    }
 }
 
 /// Pins the calling thread (and so the engine threads it starts, which inherit it) to CPUs.

@@ -106,10 +106,11 @@ public struct ServerRunner: VariantRunner {
         var load = plan.load
         // The server's certificate is a throwaway self-signed one: nothing to verify it against.
         if spec.tls { load.insecure = true }
-        var outcome = try LoadPhase.run(name: plan.name, load: load, url: url, context: context,
+        var outcome = try LoadPhase.run(name: plan.name, load: load, url: url, context: context, serverProcess: server.pid,
                                         measured: profile.map { p in MeasuredWindow(begin: { p.begin(pid: server.pid) }, end: {}) })
 
-        outcome.result.server = collectStats(port: port, tls: spec.tls)
+        // What the server says about itself, beside the CPU the engine read of its process.
+        outcome.result.server = collectStats(port: port, tls: spec.tls).merging(outcome.result.server ?? [:]) { _, measured in measured }
         if let code = server.exited() {
             throw VariantRunError("volley serve exited with status \(code) during the load: \(server.logTail())")
         }

@@ -16,6 +16,11 @@ public struct Trend: Sendable {
         /// Relative standard deviation over the run's repeats; nil for a single run.
         public var spread: Double?
         public var repeats: Int
+        /// The range a chart's whisker spans: the lowest to the highest repeat when there are
+        /// several, else the 10th to 90th percentile of the figure over the run's whole seconds
+        /// (how steady it was); nil when neither is known (p99.9 has no per-second figure).
+        public var low: Double?
+        public var high: Double?
     }
 
     /// One figure of one variant: a point per run, nil where the run lacks the variant.
@@ -47,12 +52,22 @@ public struct Trend: Sendable {
                 let points = sorted.map { entry -> Point? in
                     guard let v = entry.report.variant(named: name) else { return nil }
                     let samples = Comparison.samples(figure.metric, v)
+                    let range = samples.count >= 2 ? (samples.map(\.value).min()!, samples.map(\.value).max()!)
+                                                   : steadiness(samples.first?.seconds ?? [])
                     return Point(value: ChangeEstimate.mean(samples.map(\.value)), spread: ChangeEstimate.relativeSpread(samples),
-                                 repeats: samples.count)
+                                 repeats: samples.count, low: range?.0, high: range?.1)
                 }
                 series.append(Series(variant: name, figure: figure.name, points: points))
             }
         }
         return Trend(runs: runs, series: series)
+    }
+
+    /// The 10th and 90th percentile of per-second figures; nil for fewer than three seconds.
+    static func steadiness(_ seconds: [Double]) -> (Double, Double)? {
+        guard seconds.count >= 3 else { return nil }
+        let sorted = seconds.sorted()
+        func at(_ q: Double) -> Double { sorted[Int((q * Double(sorted.count - 1)).rounded())] }
+        return (at(0.1), at(0.9))
     }
 }
