@@ -49,7 +49,7 @@ struct CPUTrace {
 
     /// Writes the CPU of each timeline slice and each second of `m`, and the run's totals, for the
     /// `elapsedNanoseconds` the load lasted. `serverProcesses` is how many processes the server's figure adds up.
-    func fill(_ m: inout Measurement, serverProcesses: Int?) {
+    func fill(_ m: inout LoadMeasurement, serverProcesses: Int?) {
         let elapsed = m.elapsedNanoseconds
         guard elapsed > 0, readings.count >= 2 else { return }
         if var timeline = m.timeline {

@@ -13,7 +13,7 @@ import Glibc
 /// machine. Runs on the worker's own thread.
 final class GeneratorMonitor {
     static let periodNanos: UInt64 = 100_000_000
-    private(set) var loopLag = Measurement.makeLatencyHistogram()
+    private(set) var loopLag = LoadMeasurement.makeLatencyHistogram()
     private var timer: PreciseTimer?
     private let startWall: UInt64
     private let startCPU: UInt64

@@ -94,7 +94,7 @@ public final class IntervalCollector: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard second >= state.nextSecond else { return }
-        var entry = state.pending[second] ?? Pending(histogram: state.spare.popLast() ?? Measurement.makeLatencyHistogram(), reported: 0)
+        var entry = state.pending[second] ?? Pending(histogram: state.spare.popLast() ?? LoadMeasurement.makeLatencyHistogram(), reported: 0)
         if let histogram, histogram.totalCount > 0 { entry.histogram.add(histogram) }
         entry.reported += 1
         entry.partial = entry.partial || last
@@ -113,7 +113,7 @@ public final class IntervalCollector: @unchecked Sendable {
         while state.nextSecond <= last {
             let second = state.nextSecond
             if state.pending[second] == nil {
-                state.pending[second] = Pending(histogram: Measurement.makeLatencyHistogram(), reported: 0)
+                state.pending[second] = Pending(histogram: LoadMeasurement.makeLatencyHistogram(), reported: 0)
             }
             let left = Double(elapsedNanos) / 1e9 - Double(second)
             finalize(&state, second: second, length: max(0.001, min(1, left)))

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// Runs one load: checks the target answers, starts one worker thread per loop, waits for
-/// the duration (or a stop request), joins the threads and merges their recorders into one `Measurement`.
+/// the duration (or a stop request), joins the threads and merges their recorders into one `LoadMeasurement`.
 public final class LoadRunner {
     public let options: LoadOptions
     private let address: SocketAddress
@@ -89,7 +89,7 @@ public final class LoadRunner {
     ///   - stop: ends the run early when requested (also when requested before the run starts).
     ///   - onProgress: called on the calling thread about once a second with the totals so far
     ///     (as of each worker's last 100 ms sample), for live progress displays.
-    public func run(stop: StopToken? = nil, onProgress: ((LiveProgress) -> Void)? = nil) -> Measurement {
+    public func run(stop: StopToken? = nil, onProgress: ((LiveProgress) -> Void)? = nil) -> LoadMeasurement {
         let threadCount = options.effectiveThreads
         let workers: [Worker]
         let control: EventLoop
@@ -171,7 +171,7 @@ public final class LoadRunner {
         interrupted = interruptedFlag.isSet
 
         let end = MonotonicClock.nanoseconds()
-        var merged = Measurement(elapsedNanoseconds: 0)
+        var merged = LoadMeasurement(elapsedNanoseconds: 0)
         for worker in workers {
             merged.merge(worker.recorder.measurement(end: worker.endTime == 0 ? end : worker.endTime))
         }
@@ -189,8 +189,8 @@ public final class LoadRunner {
         if let rate = options.rate {
             let due = rate.requestsDue(byOffsetNanos: merged.elapsedNanoseconds)
             merged.askedRequests = options.segment?.requests(amongFirst: due, connections: options.connections) ?? due
-            if merged.uncorrectedLatency == nil { merged.uncorrectedLatency = Measurement.makeLatencyHistogram() }
-            if merged.scheduleLag == nil { merged.scheduleLag = Measurement.makeLatencyHistogram() }
+            if merged.uncorrectedLatency == nil { merged.uncorrectedLatency = LoadMeasurement.makeLatencyHistogram() }
+            if merged.scheduleLag == nil { merged.scheduleLag = LoadMeasurement.makeLatencyHistogram() }
         }
         return merged
     }

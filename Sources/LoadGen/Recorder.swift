@@ -11,8 +11,8 @@ public enum ErrorClass: Sendable, Equatable {
 public struct Recorder {
     /// The monotonic time (ns) the thread started its load.
     public let start: UInt64
-    public private(set) var latency = Measurement.makeLatencyHistogram()
-    public private(set) var requestRate = Measurement.makeRateHistogram()
+    public private(set) var latency = LoadMeasurement.makeLatencyHistogram()
+    public private(set) var requestRate = LoadMeasurement.makeRateHistogram()
     public private(set) var requests: UInt64 = 0
     public var bytesRead: UInt64 = 0
     public var bytesWritten: UInt64 = 0
@@ -21,16 +21,16 @@ public struct Recorder {
     public private(set) var statusClasses: [UInt64] = Array(repeating: 0, count: 6)
     public private(set) var perSecond: [SecondSlice]
     /// Paced runs: latency from the actual send (the corrected one, from the intended send, is `latency`).
-    public private(set) var uncorrectedLatency = Measurement.makeLatencyHistogram()
+    public private(set) var uncorrectedLatency = LoadMeasurement.makeLatencyHistogram()
     /// Paced runs: how late each send was against its schedule, in microseconds.
-    public private(set) var scheduleLag = Measurement.makeLatencyHistogram()
+    public private(set) var scheduleLag = LoadMeasurement.makeLatencyHistogram()
     /// This thread's CPU use and loop lag, set when its loop ends.
     public var threadLoad: ThreadLoad?
-    public var loopLag = Measurement.makeLatencyHistogram()
+    public var loopLag = LoadMeasurement.makeLatencyHistogram()
     /// https runs: handshakes and their failures (nil for plain HTTP).
     public var tls: TLSMeasurement?
     /// Latencies of the current second only, handed to `intervals` when the second is over.
-    private var interval = Measurement.makeLatencyHistogram()
+    private var interval = LoadMeasurement.makeLatencyHistogram()
     private var intervalSecond = 0
     /// Short runs: requests and errors per slice (`sliceNanos` long); empty when slices are seconds.
     public private(set) var perSlice: [TimeSlice] = []
@@ -164,9 +164,9 @@ public struct Recorder {
         intervalSecond = Int.max
     }
 
-    /// This thread's figures as a `Measurement` for merging.
-    public func measurement(end: UInt64) -> Measurement {
-        var m = Measurement(elapsedNanoseconds: end > start ? end - start : 0)
+    /// This thread's figures as a `LoadMeasurement` for merging.
+    public func measurement(end: UInt64) -> LoadMeasurement {
+        var m = LoadMeasurement(elapsedNanoseconds: end > start ? end - start : 0)
         m.requests = requests
         m.bytesRead = bytesRead
         m.bytesWritten = bytesWritten

@@ -145,7 +145,7 @@ public enum RunMerge {
     private static func mergeVariant(_ parts: [(path: String, variant: VariantResult)], name: String) throws(MergeError) -> VariantResult {
         let records = parts.map { $0.variant.segment! }
         let origin = records.map(\.startEpochMicros).min()!
-        var merged = Measurement()
+        var merged = LoadMeasurement()
         // Each merged second's encoded histograms; decoded and added one second at a time, so a
         // long run never holds more than one second's histogram decoded.
         var seconds: [Int: [(path: String, histogram: PortableHistogram)]] = [:]
@@ -164,7 +164,7 @@ public enum RunMerge {
             // A slice covering [offset + k, offset + k + 1) s goes to the merged second holding its middle.
             let shift = Int((offsetMicros + 500_000) / 1_000_000)
             endMicros = max(endMicros, offsetMicros + s.elapsedMicros)
-            var m = Measurement(elapsedNanoseconds: 0)
+            var m = LoadMeasurement(elapsedNanoseconds: 0)
             let summary = variant.summary
             m.requests = summary.requests
             m.bytesRead = summary.bytesRead
@@ -197,7 +197,7 @@ public enum RunMerge {
         }
         merged.elapsedNanoseconds = endMicros * 1000
         for (second, parts) in seconds.sorted(by: { $0.key < $1.key }) {
-            var h = Measurement.makeLatencyHistogram()
+            var h = LoadMeasurement.makeLatencyHistogram()
             h.autoResize = true
             for part in parts {
                 do { h.add(try part.histogram.decode()) } catch {

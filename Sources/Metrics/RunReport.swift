@@ -51,7 +51,7 @@ public struct RunReport: Codable, Sendable, Equatable {
 
     /// A one-variant report (variant "run") for `volley run --json`, stamped with this
     /// build, this host and the current time.
-    public static func single(configuration: RunConfiguration, measurement: Measurement, command: [String]?,
+    public static func single(configuration: RunConfiguration, measurement: LoadMeasurement, command: [String]?,
                               tool: ToolInfo = .current, host: HostInfo = .current(),
                               createdAt: Date = Date()) -> RunReport {
         RunReport(tool: tool, host: host, createdAt: UTCTime.format(createdAt), command: command,

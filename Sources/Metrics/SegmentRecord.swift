@@ -108,7 +108,7 @@ public struct SegmentRecord: Codable, Sendable, Equatable {
 
     /// The record of segment `index` of `count` from the engine's measurement and its per-second histograms.
     public init(index: Int, count: Int, startEpochNanos: UInt64, startAtEpochNanos: UInt64? = nil, lateNanos: UInt64 = 0,
-                measurement m: Measurement, intervals: [SegmentInterval], completed: Bool) {
+                measurement m: LoadMeasurement, intervals: [SegmentInterval], completed: Bool) {
         self.init(index: index, count: count, startEpochMicros: startEpochNanos / 1000,
                   startAtEpochMillis: startAtEpochNanos.map { $0 / 1_000_000 },
                   lateSeconds: lateNanos > 0 ? Double(lateNanos) / 1e9 : nil,

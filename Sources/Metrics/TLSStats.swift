@@ -8,7 +8,7 @@ public struct TLSMeasurement: Sendable {
     /// Handshakes that resumed an earlier session.
     public var resumed: UInt64 = 0
     /// From TCP connected to handshake finished, µs; not part of request latency.
-    public var handshakeLatency = Measurement.makeLatencyHistogram()
+    public var handshakeLatency = LoadMeasurement.makeLatencyHistogram()
     /// As negotiated by the first handshake, e.g. "TLSv1.3", "TLS_AES_256_GCM_SHA384", "X25519".
     public var protocolVersion = ""
     public var cipher = ""

@@ -18,7 +18,7 @@ public struct StatusClassCounts: Codable, Sendable, Equatable {
         self.redirection = redirection; self.clientError = clientError; self.serverError = serverError
     }
 
-    /// Reads `Measurement.statusClasses` (index 0 other, 1 for 1xx … 5 for 5xx; missing entries count 0).
+    /// Reads `LoadMeasurement.statusClasses` (index 0 other, 1 for 1xx … 5 for 5xx; missing entries count 0).
     public init(_ classes: [UInt64]) {
         func at(_ i: Int) -> UInt64 { i < classes.count ? classes[i] : 0 }
         self.init(other: at(0), informational: at(1), success: at(2), redirection: at(3),
@@ -59,7 +59,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     }
 
     /// Sums up a measurement.
-    public init(_ measurement: Measurement) {
+    public init(_ measurement: LoadMeasurement) {
         let seconds = Double(measurement.elapsedNanoseconds) / 1e9
         self.init(requests: measurement.requests, bytesRead: measurement.bytesRead,
                   bytesWritten: measurement.bytesWritten, elapsedSeconds: seconds,
@@ -127,7 +127,7 @@ public struct VariantResult: Codable, Sendable, Equatable {
     }
 
     /// Computes every figure of a variant from the engine's merged measurement.
-    public init(name: String, configuration: RunConfiguration, measurement m: Measurement) {
+    public init(name: String, configuration: RunConfiguration, measurement m: LoadMeasurement) {
         let summary = RunSummary(m)
         var pacing: PacingStats?
         if let asked = m.askedRequests {
@@ -135,11 +135,11 @@ public struct VariantResult: Codable, Sendable, Equatable {
             let askedRate = seconds > 0 ? Double(asked) / seconds : 0
             pacing = PacingStats(askedRequests: asked, askedRate: askedRate, achievedRate: summary.requestsPerSecond,
                                  achievedPercent: askedRate > 0 ? 100 * summary.requestsPerSecond / askedRate : 0,
-                                 scheduleLag: LagStats(m.scheduleLag ?? Measurement.makeLatencyHistogram()))
+                                 scheduleLag: LagStats(m.scheduleLag ?? LoadMeasurement.makeLatencyHistogram()))
         }
         var generator: GeneratorHealth?
         if !m.threads.isEmpty || m.loopLag != nil {
-            generator = GeneratorHealth(threads: m.threads, loopLag: LagStats(m.loopLag ?? Measurement.makeLatencyHistogram()),
+            generator = GeneratorHealth(threads: m.threads, loopLag: LagStats(m.loopLag ?? LoadMeasurement.makeLatencyHistogram()),
                                         pacing: pacing, connections: configuration.connections)
         }
         self.init(name: name, configuration: configuration, summary: summary,

@@ -123,7 +123,7 @@ public final class ScriptSession: @unchecked Sendable {
     public var hasDone: Bool { setupState.isFunction("done") }
 
     /// Calls `done(summary, latency, requests)` in the setup state, after the threads are joined.
-    public func done(_ measurement: Metrics.Measurement) throws(ScriptError) {
+    public func done(_ measurement: LoadMeasurement) throws(ScriptError) {
         guard hasDone else { return }
         let lua = setupState
         let L = lua.L
@@ -138,7 +138,7 @@ public final class ScriptSession: @unchecked Sendable {
 
     /// wrk's summary table: duration (µs), requests, bytes, errors by class (a response that is
     /// not HTTP counts as a read error, as in wrk).
-    private func pushSummary(_ m: Metrics.Measurement, on lua: LuaState) {
+    private func pushSummary(_ m: LoadMeasurement, on lua: LuaState) {
         let L = lua.L
         lua_createtable(L, 0, 4)
         func set(_ name: String, _ value: UInt64) {

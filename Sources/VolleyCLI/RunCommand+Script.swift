@@ -32,7 +32,7 @@ extension RunCommand {
 
     /// After the report: `done()`, then the script's errors, once each. Returns true when the
     /// run failed because of the script (done() failed, or every request failed).
-    func finishScript(_ session: ScriptSession?, measurement: Metrics.Measurement) throws -> Bool {
+    func finishScript(_ session: ScriptSession?, measurement: LoadMeasurement) throws -> Bool {
         guard let session else { return false }
         var failed = false
         do { try session.done(measurement) } catch {

@@ -100,7 +100,7 @@ struct SegmentSetup {
     }
 
     /// The segment record of a finished run (nil for a whole run).
-    func record(runner: LoadRunner, measurement: Metrics.Measurement, intervals: SegmentIntervalLog?, lateNanos: UInt64) -> SegmentRecord? {
+    func record(runner: LoadRunner, measurement: LoadMeasurement, intervals: SegmentIntervalLog?, lateNanos: UInt64) -> SegmentRecord? {
         guard let segment else { return nil }
         return SegmentRecord(index: segment.index, count: segment.count, startEpochNanos: runner.startedAtEpochNanos,
                              startAtEpochNanos: startAtNanos, lateNanos: lateNanos > 1_000_000 ? lateNanos : 0,

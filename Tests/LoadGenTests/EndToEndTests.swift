@@ -7,7 +7,7 @@ import Testing
 /// Runs a short load against a fixture server and returns the measurement and the server's count.
 private func load(_ behaviour: FixtureBehaviour, threads: Int = 2, connections: Int = 4, millis: UInt64 = 600,
                   timeoutMillis: UInt64 = 2000, pipeline: Int = 1, method: String = "GET",
-                  body: [UInt8] = []) throws -> (Measurement, FixtureServer) {
+                  body: [UInt8] = []) throws -> (LoadMeasurement, FixtureServer) {
     let server = try FixtureServer(behaviour: behaviour)
     let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
     let options = LoadOptions(url: url, threads: threads, connections: connections, durationNanos: millis * 1_000_000,

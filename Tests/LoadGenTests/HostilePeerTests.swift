@@ -25,7 +25,7 @@ private let runMillis: UInt64 = 700
 private let timeoutMillis: UInt64 = 300
 
 /// Runs 4 connections on one thread against a server where every other connection misbehaves.
-private func loadHostile(_ misbehaviour: Misbehaviour, timeout: UInt64 = timeoutMillis) throws -> Metrics.Measurement {
+private func loadHostile(_ misbehaviour: Misbehaviour, timeout: UInt64 = timeoutMillis) throws -> LoadMeasurement {
     let server = try HostileServer(misbehaviour, every: 2)
     defer { server.stop() }
     let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
@@ -66,7 +66,7 @@ private func loadHostile(_ misbehaviour: Misbehaviour, timeout: UInt64 = timeout
     /// 100 MB response bodies are skipped as they stream in, not buffered: they count as
     /// successful responses and the process's peak memory grows by far less than one body.
     @Test func hugeBodiesKeepMemoryBounded() throws {
-        var m: Metrics.Measurement?
+        var m: LoadMeasurement?
         let memory = try peakResidentBytes { m = try loadHostile(.hugeBody, timeout: 2000) }
         let measurement = try #require(m)
         #expect(measurement.errors.total == 0, "\(measurement.errors)")

@@ -7,7 +7,7 @@ import UVKit
 
 /// Runs a constant-rate load against a fixture server; returns the raw measurement and the variant built from it.
 private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double? = nil, threads: Int = 2,
-                   connections: Int = 10, millis: UInt64) throws -> (Measurement, VariantResult) {
+                   connections: Int = 10, millis: UInt64) throws -> (LoadMeasurement, VariantResult) {
     let server = try FixtureServer(behaviour: behaviour)
     defer { server.stop() }
     let url = try HTTPURL(parsing: "http://127.0.0.1:\(server.port)/")
@@ -23,7 +23,7 @@ private func paced(_ behaviour: FixtureBehaviour, rate: Double, rateEnd: Double?
 /// Runs `body` again (three tries at most) while the generator's own loop lag shows the shared test machine
 /// stalled the process for 50 ms or more: such a run measured the machine, not the behaviour under test.
 /// The last try is returned whatever it shows, so a real failure still fails.
-private func undisturbed(_ body: () throws -> (Measurement, VariantResult)) rethrows -> (Measurement, VariantResult) {
+private func undisturbed(_ body: () throws -> (LoadMeasurement, VariantResult)) rethrows -> (LoadMeasurement, VariantResult) {
     var run = try body()
     for _ in 0..<2 where (run.0.loopLag?.maxRecorded ?? 0) >= 50_000 { run = try body() }
     return run
@@ -172,7 +172,7 @@ private final class SeenIntervals: @unchecked Sendable {
 }
 
 private final class BaselineRun: @unchecked Sendable {
-    var result: (Measurement, VariantResult)?
+    var result: (LoadMeasurement, VariantResult)?
 }
 
 import Synchronization

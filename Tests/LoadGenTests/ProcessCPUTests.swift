@@ -76,7 +76,7 @@ private func parse(_ text: String) -> ProcessStat? {
             .init(offsetNanos: 250_000_000, userMicros: 1_100_000, systemMicros: 25_000, serverNanos: 150_000_000),
             .init(offsetNanos: 310_000_000, userMicros: 1_130_000, systemMicros: 25_000, serverNanos: 150_000_000),
         ])
-        var m = Metrics.Measurement(elapsedNanoseconds: 250_000_000)
+        var m = LoadMeasurement(elapsedNanoseconds: 250_000_000)
         m.requests = 1000
         m.timeline = Timeline(sliceMillis: 100, slices: (0..<3).map { TimeSlice(slice: $0) })
         m.perSecond = [SecondSlice(second: 0)]
@@ -94,10 +94,10 @@ private func parse(_ text: String) -> ProcessStat? {
             .init(offsetNanos: 0, userMicros: 0, systemMicros: 0, serverNanos: nil),
             .init(offsetNanos: 1_000_000_000, userMicros: 300_000, systemMicros: 100_000, serverNanos: nil),
         ])
-        var m = Metrics.Measurement(elapsedNanoseconds: 1_000_000_000)
+        var m = LoadMeasurement(elapsedNanoseconds: 1_000_000_000)
         m.requests = 4000
         m.perSecond = [SecondSlice(second: 0, requests: 4000)]
-        m.loopLag = Metrics.Measurement.makeLatencyHistogram()
+        m.loopLag = LoadMeasurement.makeLatencyHistogram()
         trace.fill(&m, serverProcesses: nil)
         #expect(m.perSecond[0].generatorCpuPercent == 40 && m.perSecond[0].serverCpuPercent == nil)
         let result = VariantResult(name: "run", configuration: RunConfiguration(url: "http://127.0.0.1/", threads: 1, connections: 1, durationSeconds: 1),

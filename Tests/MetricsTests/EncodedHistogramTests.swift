@@ -41,7 +41,7 @@ struct EncodedHistogramTests {
 
     /// The JSON form is sparse `[value, count]` pairs of highest equivalent values, with the exact extremes.
     @Test func encodesSparsePairs() throws {
-        var histogram = Metrics.Measurement.makeLatencyHistogram()
+        var histogram = LoadMeasurement.makeLatencyHistogram()
         histogram.record(97)
         histogram.record(97)
         histogram.record(212)
@@ -58,7 +58,7 @@ struct EncodedHistogramTests {
     /// Extremes sharing one bucket, a single value, zeros and an empty histogram all survive the round trip.
     @Test(arguments: [[], [5], [0, 0, 7], [3000, 3001, 3002], [1_000_000, 1_000_100], [0]] as [[UInt64]])
     func edgeCasesRoundTrip(values: [UInt64]) throws {
-        var histogram = Metrics.Measurement.makeLatencyHistogram()
+        var histogram = LoadMeasurement.makeLatencyHistogram()
         for value in values { histogram.record(value) }
         let decoded = try EncodedHistogram(histogram).decode()
         #expect(decoded == histogram)
@@ -81,7 +81,7 @@ struct EncodedHistogramTests {
 
     /// The encoding survives JSON, including counts above 2⁵³.
     @Test func survivesJSON() throws {
-        var histogram = Metrics.Measurement.makeLatencyHistogram()
+        var histogram = LoadMeasurement.makeLatencyHistogram()
         histogram.record(150, count: 9_007_199_254_740_993)
         histogram.record(2_500_000)
         let encoded = EncodedHistogram(histogram)

@@ -24,13 +24,13 @@ private func segmentFile(index: Int, count: Int, offsetMicros: UInt64 = 0, compl
                          configuration: RunConfiguration = segmentConfiguration(), seed: UInt64 = 1)
     -> (file: SegmentFile, latency: Histogram<UInt64>, uncorrected: Histogram<UInt64>, seconds: [Histogram<UInt64>]) {
     var stream = Latencies(state: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
-    var m = Measurement(elapsedNanoseconds: 3_000_000_000)
-    m.uncorrectedLatency = Measurement.makeLatencyHistogram()
-    m.scheduleLag = Measurement.makeLatencyHistogram()
-    m.loopLag = Measurement.makeLatencyHistogram()
+    var m = LoadMeasurement(elapsedNanoseconds: 3_000_000_000)
+    m.uncorrectedLatency = LoadMeasurement.makeLatencyHistogram()
+    m.scheduleLag = LoadMeasurement.makeLatencyHistogram()
+    m.loopLag = LoadMeasurement.makeLatencyHistogram()
     var seconds: [Histogram<UInt64>] = []
     for second in 0..<3 {
-        var h = Measurement.makeLatencyHistogram()
+        var h = LoadMeasurement.makeLatencyHistogram()
         let n = 900 + index * 50 + second * 10
         for _ in 0..<n {
             let v = stream.next()
@@ -67,7 +67,7 @@ private func segmentFile(index: Int, count: Int, offsetMicros: UInt64 = 0, compl
     /// A histogram survives the V2 form with its buckets, count, exact minimum, maximum and percentiles.
     @Test func portableHistogramIsLossless() throws {
         var stream = Latencies(state: 42)
-        var h = Measurement.makeLatencyHistogram()
+        var h = LoadMeasurement.makeLatencyHistogram()
         for _ in 0..<20_000 { h.record(stream.next()) }
         h.record(1_234_567)
         let json = try JSONEncoder().encode(PortableHistogram(h))
@@ -78,7 +78,7 @@ private func segmentFile(index: Int, count: Int, offsetMicros: UInt64 = 0, compl
         }
         #expect(Array(back.recordedValues().map(\.count)) == Array(h.recordedValues().map(\.count)))
         // An empty histogram too (a quiet second).
-        #expect(try PortableHistogram(Measurement.makeLatencyHistogram()).decode().totalCount == 0)
+        #expect(try PortableHistogram(LoadMeasurement.makeLatencyHistogram()).decode().totalCount == 0)
         // The compressed V2 bytes are HdrHistogram's own (cookie 0x1c849314).
         let bytes = [UInt8](Data(base64Encoded: PortableHistogram(h).hdr)!)
         #expect(Array(bytes.prefix(4)) == [0x1c, 0x84, 0x93, 0x14])
@@ -91,7 +91,7 @@ private func segmentFile(index: Int, count: Int, offsetMicros: UInt64 = 0, compl
         // Given out of order: the merge orders by index.
         let merged = try RunMerge.merge([parts[2].file, parts[0].file, parts[3].file, parts[1].file])
         let variant = try #require(merged.variants.first)
-        var added = Measurement.makeLatencyHistogram(), addedUncorrected = Measurement.makeLatencyHistogram()
+        var added = LoadMeasurement.makeLatencyHistogram(), addedUncorrected = LoadMeasurement.makeLatencyHistogram()
         for part in parts { added.add(part.latency); addedUncorrected.add(part.uncorrected) }
         let total = parts.reduce(0) { $0 + $1.file.report.variants[0].summary.requests }
         #expect(variant.summary.requests == total)
@@ -113,7 +113,7 @@ private func segmentFile(index: Int, count: Int, offsetMicros: UInt64 = 0, compl
         // Per second: requests summed, percentiles of the added per-second histograms.
         #expect(variant.perSecond.count == 3)
         for second in 0..<3 {
-            var h = Measurement.makeLatencyHistogram()
+            var h = LoadMeasurement.makeLatencyHistogram()
             for part in parts { h.add(part.seconds[second]) }
             #expect(variant.perSecond[second].requests == h.totalCount)
             #expect(variant.perSecond[second].errors == UInt64(4 * second))

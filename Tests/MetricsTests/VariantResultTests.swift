@@ -44,7 +44,7 @@ struct VariantResultTests {
 
     /// An empty measurement gives zeros, never NaN (JSON cannot hold NaN).
     @Test func emptyMeasurement() throws {
-        let result = VariantResult(name: "run", configuration: sampleConfiguration(), measurement: Metrics.Measurement())
+        let result = VariantResult(name: "run", configuration: sampleConfiguration(), measurement: LoadMeasurement())
         #expect(result.summary.requestsPerSecond == 0 && result.summary.bytesPerSecond == 0)
         #expect(result.latency.mean == 0 && result.latency.stdev == 0 && result.latency.withinStdevPercent == 0)
         #expect(result.latency.min == 0 && result.latency.max == 0 && result.latency.count == 0)
@@ -54,7 +54,7 @@ struct VariantResultTests {
 
     /// Above 2048 µs a bucket stands for its median equivalent value, as HdrHistogram's mean does.
     @Test func bucketedValuesUseMedianEquivalent() {
-        var histogram = Metrics.Measurement.makeLatencyHistogram()
+        var histogram = LoadMeasurement.makeLatencyHistogram()
         histogram.record(1_000_000, count: 3)
         let latency = LatencyStats(histogram)
         #expect(latency.mean == histogram.mean)
@@ -86,7 +86,7 @@ struct VariantResultTests {
     /// through the file, and a file without them (older engines) still reads.
     @Test func totalsAndSeriesInTheResult() throws {
         var m = sampleMeasurement()
-        m.loopLag = Metrics.Measurement.makeLatencyHistogram()
+        m.loopLag = LoadMeasurement.makeLatencyHistogram()
         m.cpu = ProcessCPU(generatorUserSeconds: 0.3, generatorSystemSeconds: 0.2, serverSeconds: 0.8, serverProcesses: 3)
         m.perSecond[0].generatorCpuPercent = 41.5
         m.perSecond[0].serverCpuPercent = 97.2

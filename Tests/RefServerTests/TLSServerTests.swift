@@ -17,7 +17,7 @@ private func tlsServer(_ model: ServerModel, headerTimeoutMillis: Int = 10_000) 
 }
 
 /// A short https load with the generator, certificate verification off.
-private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600) throws -> Metrics.Measurement {
+private func httpsLoad(port: UInt16, connectionClose: Bool, millis: UInt64 = 600) throws -> LoadMeasurement {
     var options = LoadOptions(url: try HTTPURL(parsing: "https://127.0.0.1:\(port)/plaintext"), threads: 1, connections: 2,
                               durationNanos: millis * 1_000_000,
                               headers: connectionClose ? [("Connection", "close")] : [])

@@ -7,7 +7,7 @@ import Testing
 
 /// A latency histogram holding one 500 µs and one 1500 µs value (both exact below 2048).
 func twoValueHistogram() -> Histogram<UInt64> {
-    var histogram = Metrics.Measurement.makeLatencyHistogram()
+    var histogram = LoadMeasurement.makeLatencyHistogram()
     histogram.record(500)
     histogram.record(1500)
     return histogram
@@ -116,7 +116,7 @@ struct HgrmPrinterTests {
 
     /// Counts beyond 2³¹ are printed whole (the package's "%d" would wrap them).
     @Test func largeCounts() {
-        var histogram = Metrics.Measurement.makeLatencyHistogram()
+        var histogram = LoadMeasurement.makeLatencyHistogram()
         histogram.record(1500, count: 3_000_000_000)
         let text = HgrmPrinter.text(histogram)
         #expect(text.contains("       1.500 1.000000000000 3000000000\n"))
@@ -125,7 +125,7 @@ struct HgrmPrinterTests {
 
     /// An empty histogram prints the header and footer only.
     @Test func empty() {
-        let text = HgrmPrinter.text(Metrics.Measurement.makeLatencyHistogram())
+        let text = HgrmPrinter.text(LoadMeasurement.makeLatencyHistogram())
         #expect(text == """
                    Value     Percentile TotalCount 1/(1-Percentile)
 
@@ -138,7 +138,7 @@ struct HgrmPrinterTests {
 
     /// A variant's .hgrm comes from its encoded histogram, in milliseconds.
     @Test func fromVariant() throws {
-        var measurement = Metrics.Measurement(elapsedNanoseconds: 1_000_000_000)
+        var measurement = LoadMeasurement(elapsedNanoseconds: 1_000_000_000)
         measurement.latency = twoValueHistogram()
         let result = VariantResult(name: "run", configuration: sampleConfiguration(), measurement: measurement)
         #expect(try HgrmPrinter.text(result) == HgrmPrinter.text(twoValueHistogram()))

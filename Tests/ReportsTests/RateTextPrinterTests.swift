@@ -5,11 +5,11 @@ import Metrics
 
 /// A paced measurement: 1000 requests over 1 s, corrected latencies 2–3 ms, uncorrected 2 ms, lag 10–30 µs.
 private func pacedResult(rateEnd: Double? = nil) -> VariantResult {
-    var m = Measurement(elapsedNanoseconds: 1_000_000_000)
+    var m = LoadMeasurement(elapsedNanoseconds: 1_000_000_000)
     m.requests = 1000
     m.bytesRead = 78_000
     m.statusClasses[2] = 1000
-    var uncorrected = Measurement.makeLatencyHistogram(), lag = Measurement.makeLatencyHistogram()
+    var uncorrected = LoadMeasurement.makeLatencyHistogram(), lag = LoadMeasurement.makeLatencyHistogram()
     for i in 0..<1000 {
         _ = m.latency.record(UInt64(2000 + i))
         _ = uncorrected.record(2000)
@@ -19,7 +19,7 @@ private func pacedResult(rateEnd: Double? = nil) -> VariantResult {
     m.uncorrectedLatency = uncorrected
     m.scheduleLag = lag
     m.askedRequests = 1001
-    m.loopLag = Measurement.makeLatencyHistogram()
+    m.loopLag = LoadMeasurement.makeLatencyHistogram()
     m.threads = [ThreadLoad(thread: 0, cpuSeconds: 0.05, wallSeconds: 1, cpuPercent: 5, peakCpuPercent: 5)]
     let configuration = RunConfiguration(url: "http://127.0.0.1:8080/", threads: 1, connections: 10, durationSeconds: 1,
                                          rate: 1000, rateEnd: rateEnd)

@@ -14,14 +14,14 @@ enum ReportSamples {
     /// A variant of `seconds` whose latency is centred on `centreMicros`, at about `rate` req/s.
     static func variant(_ name: String, index: Int, seconds: Double = 2, rate: Double = 2000, centreMicros: UInt64 = 2_000,
                         paced: Bool = false) -> VariantResult {
-        var m = Measurement(elapsedNanoseconds: UInt64(seconds * 1e9))
+        var m = LoadMeasurement(elapsedNanoseconds: UInt64(seconds * 1e9))
         var generator = SeededGenerator(state: UInt64(index + 1))
         let slices = Int(seconds * 10)
         var timeline = Timeline(sliceMillis: 100)
-        var uncorrected = Measurement.makeLatencyHistogram()
+        var uncorrected = LoadMeasurement.makeLatencyHistogram()
         for slice in 0..<slices {
             let count = UInt64(rate / 10 * Double.random(in: 0.8...1.2, using: &generator))
-            var h = Measurement.makeLatencyHistogram()
+            var h = LoadMeasurement.makeLatencyHistogram()
             for _ in 0..<count {
                 let value = UInt64(Double(centreMicros) * Double.random(in: 0.5...1.5, using: &generator) * (slice % 7 == 3 ? 3 : 1))
                 h.record(value)
@@ -46,13 +46,13 @@ enum ReportSamples {
             return SecondSlice(second: s, requests: inSecond.reduce(0) { $0 + $1.requests }, errors: inSecond.reduce(0) { $0 + $1.errors })
         }
         m.threads = [ThreadLoad(thread: 0, cpuSeconds: seconds * 0.4, wallSeconds: seconds, cpuPercent: 40, peakCpuPercent: 55)]
-        m.loopLag = Measurement.makeLatencyHistogram()
+        m.loopLag = LoadMeasurement.makeLatencyHistogram()
         m.loopLag?.record(150)
         var configuration = RunConfiguration(url: "http://127.0.0.1:8080/\(name)", threads: 2, connections: 64, durationSeconds: seconds)
         if paced {
             m.askedRequests = UInt64(rate * seconds) + 1
             m.uncorrectedLatency = uncorrected
-            m.scheduleLag = Measurement.makeLatencyHistogram()
+            m.scheduleLag = LoadMeasurement.makeLatencyHistogram()
             m.scheduleLag?.record(40, count: 100)
             configuration.rate = rate
         }

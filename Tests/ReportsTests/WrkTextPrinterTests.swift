@@ -73,7 +73,7 @@ struct WrkTextPrinterTests {
     /// No responses at all reproduces wrk's own output, "-nan%" included (github.com/wg/wrk/issues/336).
     @Test func goldenNoResponses() {
         let result = VariantResult(name: "run", configuration: sampleConfiguration(),
-                                   measurement: Metrics.Measurement(elapsedNanoseconds: 1_000_000_000))
+                                   measurement: LoadMeasurement(elapsedNanoseconds: 1_000_000_000))
         let expected = """
               Thread Stats   Avg      Stdev     Max   +/- Stdev
                 Latency     0.00us    0.00us   0.00us    -nan%
@@ -93,7 +93,7 @@ struct WrkTextPrinterTests {
 
     /// Read errors and bytes without responses reproduce github.com/wg/wrk/issues/497.
     @Test func goldenReadErrors() {
-        var measurement = Metrics.Measurement(elapsedNanoseconds: 5_000_000_000)
+        var measurement = LoadMeasurement(elapsedNanoseconds: 5_000_000_000)
         measurement.bytesRead = 15_473          // 15.11 KiB; 3094.6 B/s = 3.02 KiB/s
         measurement.errors.read = 236
         let configuration = RunConfiguration(url: "http://localhost:8081", threads: 2, connections: 2, durationSeconds: 5)

@@ -10,7 +10,7 @@ import VolleyCLI
 /// 4 s (per-second counts jittered by ±`jitter`), latencies scaled by 1/rate.
 func repeated(_ name: String, rates: [Double], jitter: Double = 0.01, port: Int = 8080, connections: Int = 10) -> VariantResult {
     let repeats = rates.map { rate -> VariantResult in
-        var m = Measurement(elapsedNanoseconds: 4_000_000_000)
+        var m = LoadMeasurement(elapsedNanoseconds: 4_000_000_000)
         let micros = UInt64(1e8 / rate)
         for i in 0..<400 { _ = m.latency.record(micros + UInt64(i % 20)) }
         m.requests = UInt64(rate * 4)

@@ -6,7 +6,7 @@ public enum ReportFixtures {
     /// A variant whose latencies are `latenciesMicros` over `seconds`, with `errors` read errors.
     public static func variant(_ name: String, latenciesMicros: [UInt64], seconds: Double = 1, errors: UInt64 = 0,
                         server: [String: JSONValue]? = nil, profiles: [String]? = nil) -> VariantResult {
-        var m = Metrics.Measurement(elapsedNanoseconds: UInt64(seconds * 1e9))
+        var m = LoadMeasurement(elapsedNanoseconds: UInt64(seconds * 1e9))
         for value in latenciesMicros { _ = m.latency.record(value) }
         m.requests = UInt64(latenciesMicros.count)
         m.statusClasses[2] = m.requests

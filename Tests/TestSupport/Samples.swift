@@ -14,8 +14,8 @@ public func sampleConfiguration() -> RunConfiguration {
 /// latencies 100 µs ×50, 200 ×25, 300 ×15, 400 ×9, 2000 ×1 (mean 201, sample stdev 207.19);
 /// requests/sec samples 900 ×5 and 1100 ×5 (mean 1000, sample stdev 105.41);
 /// 100 requests in exactly 10 s, 97.5 MiB read, 12 timeouts, 3 responses ≥ 400.
-public func sampleMeasurement() -> Metrics.Measurement {
-    var m = Metrics.Measurement(elapsedNanoseconds: 10_000_000_000)
+public func sampleMeasurement() -> LoadMeasurement {
+    var m = LoadMeasurement(elapsedNanoseconds: 10_000_000_000)
     for (value, count) in [(100, 50), (200, 25), (300, 15), (400, 9), (2000, 1)] as [(UInt64, UInt64)] {
         m.latency.record(value, count: count)
     }
@@ -48,7 +48,7 @@ public struct SeededGenerator: RandomNumberGenerator {
 /// A latency histogram of `count` random values spread over six orders of magnitude.
 public func randomLatencies(seed: UInt64, count: Int) -> Histogram<UInt64> {
     var generator = SeededGenerator(state: seed)
-    var histogram = Metrics.Measurement.makeLatencyHistogram()
+    var histogram = LoadMeasurement.makeLatencyHistogram()
     for _ in 0..<count {
         let magnitude = Double.random(in: 0...6.5, using: &generator)
         histogram.record(UInt64(pow(10, magnitude)))

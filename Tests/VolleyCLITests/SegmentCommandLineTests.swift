@@ -103,7 +103,7 @@ private func waitForLoadThread(_ pid: Int32, timeout: TimeInterval = 30) -> Bool
         #expect(variant.summary.requests == reports.reduce(0) { $0 + $1.variants[0].summary.requests })
         #expect(variant.latencyHistogram.totalCount == reports.reduce(0) { $0 + $1.variants[0].latencyHistogram.totalCount })
         #expect(variant.perSecond.reduce(0) { $0 + $1.requests } == variant.summary.requests)
-        var added = Measurement.makeLatencyHistogram(), addedUncorrected = Measurement.makeLatencyHistogram()
+        var added = LoadMeasurement.makeLatencyHistogram(), addedUncorrected = LoadMeasurement.makeLatencyHistogram()
         for report in reports {
             added.add(try report.variants[0].segment!.latency.decode())
             addedUncorrected.add(try report.variants[0].segment!.uncorrectedLatency!.decode())

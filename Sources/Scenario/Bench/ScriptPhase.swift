@@ -26,7 +26,7 @@ enum ScriptPhase {
     }
 
     /// Calls `done()`; returns the notes the result keeps (the script's errors).
-    static func finish(_ session: ScriptSession, measurement: Metrics.Measurement) throws(VariantRunError) -> [String] {
+    static func finish(_ session: ScriptSession, measurement: LoadMeasurement) throws(VariantRunError) -> [String] {
         do { try session.done(measurement) } catch { throw VariantRunError("script: \(error)") }
         if session.everyRequestFailed {
             throw VariantRunError("script: every request failed: " + session.errors.lines.joined(separator: "; "))

@@ -51,7 +51,7 @@ final class SegmentPhase {
     }
 
     /// The segment record of the measured run.
-    func record(engine: LoadRunner, measurement: Metrics.Measurement) -> SegmentRecord {
+    func record(engine: LoadRunner, measurement: LoadMeasurement) -> SegmentRecord {
         SegmentRecord(index: segment.index, count: segment.count, startEpochNanos: engine.startedAtEpochNanos,
                       startAtEpochNanos: startAtEpochNanos, lateNanos: lateNanos, measurement: measurement,
                       intervals: intervals.collected, completed: !engine.interrupted)

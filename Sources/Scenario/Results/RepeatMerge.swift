@@ -11,7 +11,7 @@ public enum RepeatMerge {
         if repeats.count == 1 { return repeats[0] }
         let byRate = repeats.sorted { $0.summary.requestsPerSecond < $1.summary.requestsPerSecond }
         var merged = byRate[byRate.count / 2]
-        var histogram = Measurement.makeLatencyHistogram()
+        var histogram = LoadMeasurement.makeLatencyHistogram()
         var summary = repeats[0].summary
         for (i, r) in repeats.enumerated() {
             if let h = try? r.latencyHistogram.decode() { histogram.add(h) }

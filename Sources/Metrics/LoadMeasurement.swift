@@ -105,7 +105,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
 /// The raw, merged measurement of one load run as the engine hands it over: per-thread
 /// recorders are merged into one of these after the threads are joined. Printers and
 /// reports never read it directly; they read the `VariantResult` built from it.
-public struct Measurement: Sendable {
+public struct LoadMeasurement: Sendable {
     /// Wall time from the start of the load to its end, in nanoseconds.
     public var elapsedNanoseconds: UInt64
     /// Completed responses (any status).
@@ -145,8 +145,8 @@ public struct Measurement: Sendable {
 
     public init(elapsedNanoseconds: UInt64 = 0) {
         self.elapsedNanoseconds = elapsedNanoseconds
-        self.latency = Measurement.makeLatencyHistogram()
-        self.requestRate = Measurement.makeRateHistogram()
+        self.latency = LoadMeasurement.makeLatencyHistogram()
+        self.requestRate = LoadMeasurement.makeRateHistogram()
     }
 
     /// A latency histogram with Volley's standard range: 1 µs to 1 hour, 3 significant digits.
@@ -160,7 +160,7 @@ public struct Measurement: Sendable {
     }
 
     /// Adds another measurement taken over the same period (another thread's) to this one.
-    public mutating func merge(_ other: Measurement) {
+    public mutating func merge(_ other: LoadMeasurement) {
         elapsedNanoseconds = max(elapsedNanoseconds, other.elapsedNanoseconds)
         requests += other.requests; bytesRead += other.bytesRead; bytesWritten += other.bytesWritten
         errors.add(other.errors); reconnects += other.reconnects
