@@ -83,7 +83,8 @@ public struct GeneratorHealth: Codable, Sendable, Equatable {
     public var loopLag: LagStats
     /// True when the figures show the generator limited the run; `warnings` says why.
     public var bottleneck: Bool
-    /// Plain sentences for people; empty in a healthy run.
+    /// What the figures show went wrong, one finding per entry, as plain words without advice
+    /// (printers add what to do: `GeneratorAdvice` in Reports); empty in a healthy run.
     public var warnings: [String]
     /// Whole-process CPU time over the measured run (user + system, from `getrusage`, read by the
     /// engine at the load's start and end), so that a generator's cost per request can be compared.
@@ -132,10 +133,10 @@ public struct GeneratorHealth: Codable, Sendable, Equatable {
                 }
                 if stalled { why.append("its event loop ran \(Self.millis(loopLag.p99Micros)) late at p99") }
                 why.append("sends fell up to \(Self.millis(pacing.scheduleLag.maxMicros)) behind schedule")
-                warnings.append("Warning: the load generator, not the server, limited this run: asked "
+                // The finding only: what to do about it is the printers' to say (`GeneratorAdvice` in Reports).
+                warnings.append("the load generator, not the server, limited this run: asked "
                     + "\(Int(pacing.askedRate.rounded())) req/s, achieved \(Int(pacing.achievedRate.rounded())) "
-                    + "(\(Int(pacing.achievedPercent.rounded()))%); " + why.joined(separator: ", ")
-                    + ". These figures measure the client; use more threads (-t) or a lower rate (-R).")
+                    + "(\(Int(pacing.achievedPercent.rounded()))%); " + why.joined(separator: ", "))
             }
         }
         self.init(threads: threads, loopLag: loopLag, bottleneck: !warnings.isEmpty, warnings: warnings)

@@ -149,8 +149,8 @@ struct RunCommand: ParsableCommand {
                                                              intervals: segmentIntervals, lateNanos: lateNanos)
             try outputs.write(try report.jsonData(), for: "--json")
         }
-        if quiet, let warnings = result.generator?.warnings {
-            for warning in warnings { printError(warning) }
+        if quiet {
+            for warning in GeneratorAdvice.lines(result.generator) { printError(warning) }
         }
         try outputs.write(Data(HgrmPrinter.text(measurement.latency).utf8), for: "--hgrm")
         if runner.interrupted { throw CommandExit(signals.exitCode ?? ExitStatus.interrupted) }

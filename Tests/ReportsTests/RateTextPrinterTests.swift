@@ -53,13 +53,22 @@ private func pacedResult(rateEnd: Double? = nil) -> VariantResult {
         #expect(!text.contains("Warning"))
     }
 
-    /// Without --latency there is no distribution, and the generator's warning closes the text when there is one.
+    /// Without --latency there is no distribution, and the generator's warning closes the text when
+    /// there is one: the finding the model recorded, framed as a warning with the remedy.
     @Test func warningAtTheEnd() {
         var result = pacedResult()
-        result.generator?.warnings = ["Warning: the load generator, not the server, limited this run."]
+        result.generator?.warnings = ["the load generator, not the server, limited this run"]
         let text = RateTextPrinter.body(result, latencyDistribution: false)
         #expect(!text.contains("Latency Distribution"))
-        #expect(text.hasSuffix("B\nWarning: the load generator, not the server, limited this run.\n"))
-        #expect(RateTextPrinter.warnings(result) == "Warning: the load generator, not the server, limited this run.\n")
+        let line = "Warning: the load generator, not the server, limited this run. \(GeneratorAdvice.remedy)\n"
+        #expect(text.hasSuffix("B\n" + line))
+        #expect(RateTextPrinter.warnings(result) == line)
+    }
+
+    /// A file written before findings and advice were split keeps its sentence as it was.
+    @Test func oldWarningKeptAsItWas() {
+        var result = pacedResult()
+        result.generator?.warnings = ["Warning: the load generator, not the server, limited this run. Use -t."]
+        #expect(RateTextPrinter.warnings(result) == "Warning: the load generator, not the server, limited this run. Use -t.\n")
     }
 }

@@ -50,7 +50,7 @@ public enum HTMLReport {
         }
         for note in Interruption.notes(report) { out += "<div class=\"headline warn\">\(HTML.escape(note))</div>\n" }
         for v in report.variants {
-            for warning in v.generator?.warnings ?? [] {
+            for warning in GeneratorAdvice.lines(v.generator) {
                 out += "<div class=\"headline warn\">\(HTML.escape(v.name)): \(HTML.escape(warning))</div>\n"
             }
         }

@@ -19,7 +19,7 @@ public enum MarkdownReport {
         out += "\n\n"
         for note in Interruption.notes(report) { out += "> ⚠️ \(Markdown.escape(note))\n\n" }
         for v in report.variants {
-            for warning in v.generator?.warnings ?? [] { out += "> ⚠️ `\(Markdown.escape(v.name))`: \(Markdown.escape(warning))\n\n" }
+            for warning in GeneratorAdvice.lines(v.generator) { out += "> ⚠️ `\(Markdown.escape(v.name))`: \(Markdown.escape(warning))\n\n" }
         }
         if report.variants.count > 1,
            let best = report.variants.max(by: { $0.summary.requestsPerSecond < $1.summary.requestsPerSecond }),

@@ -83,15 +83,13 @@ public enum RateTextPrinter {
             lines.insert(contentsOf: pacingLines, at: at + 1)
         }
         var out = lines.joined(separator: "\n")
-        if let warnings = result.generator?.warnings, !warnings.isEmpty {
-            out += warnings.map { $0 + "\n" }.joined()
-        }
+        out += GeneratorAdvice.lines(result.generator).map { $0 + "\n" }.joined()
         return out
     }
 
     /// The generator's warnings, one per line (empty in a healthy run); printed after any run.
     public static func warnings(_ result: VariantResult) -> String {
-        (result.generator?.warnings ?? []).map { $0 + "\n" }.joined()
+        GeneratorAdvice.lines(result.generator).map { $0 + "\n" }.joined()
     }
 
     private static func time(_ micros: UInt64) -> String { WrkTextPrinter.formatTimeMicros(CLongDouble(micros)) }
