@@ -84,6 +84,11 @@ enum ReportCharts {
         if drawn(db) {
             out += "<figure>\(timeChart("Server DB wait per operation, mean per second (1 s)", "DB wait (ms)", db, end: end, format: { $0.trimmed }))</figure>\n"
         }
+        if !out.isEmpty {
+            out += "<p class=\"meta\">From the server's own per-second series (/debug/stats <code>perSecond</code>): each point is one of the server's seconds, "
+                + "placed by wall clock at the middle of its overlap with the run. Loop lag: how late the worst loop's 10 ms timer fired that second (p99 solid; with up to three variants its max dashed). "
+                + "DB wait: mean time from a DB request's work being issued to its answer (queue, pool and reads).</p>\n"
+        }
         return out
     }
 
