@@ -135,4 +135,22 @@ import Testing
         #expect(!wait.isEmpty && wait.allSatisfy { $0 >= 4_500 && $0 < 2_000_000 }, "\(series)")
         withExtendedLifetime(running) {}
     }
+
+    /// The other ways to a database count their DB wait too: sync around the blocking call,
+    /// async with libmongoc in the work queue (one work item, and /multi's reads in parallel).
+    @Test(arguments: [DatabaseSetup.sync, .asyncThreadpool]) func dbWaitInEveryModel(_ setup: DatabaseSetup) throws {
+        let mongod = try MongodServer(options: MongodOptions(port: 0, latencyMillis: 3, seed: true))
+        defer { mongod.stop() }
+        let database = try setup.database(uri: "mongodb://127.0.0.1:\(mongod.port)/", pool: 2)
+        let running = try RunningServer(setup.model, database: database) { $0.threads = 2 }
+        for path in ["/db", "/queries?q=2", "/multi?n=2&mode=gather"] { #expect(try fetchBody(running.port, path)?.status == 200) }
+        let body = try #require(try fetchBody(running.port, "/debug/stats")?.body)
+        let series = try #require((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["perSecond"] as? [String: Any])
+        #expect((series["dbOperations"] as? [Int] ?? []).reduce(0, +) == 3, "\(series)")
+        let wait = (series["dbWaitMeanMicros"] as? [Any] ?? []).compactMap { $0 as? Double }
+        #expect(!wait.isEmpty && wait.allSatisfy { $0 >= 2_500 && $0 < 2_000_000 }, "\(series)")
+        // No watchdog here: no lag series.
+        #expect(series["loopLagP99Micros"] == nil)
+        withExtendedLifetime(running) {}
+    }
 }
