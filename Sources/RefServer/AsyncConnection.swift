@@ -1,3 +1,4 @@
+import Clocks
 import HTTP1
 import Profiler
 import TLS
@@ -15,6 +16,8 @@ final class AsyncConnection {
     var index = 0
     /// A timer or queued work holds the current request.
     private var waiting = false
+    /// When the current request's DB work was issued (0: none), for the DB wait series.
+    private var dbIssued: UInt64 = 0
     /// A queued write is in flight (its bytes are in `inFlight`).
     private var writing = false
     private var closeAfterFlush = false
@@ -131,15 +134,19 @@ final class AsyncConnection {
         case .work(.database(let work, let backend), _) where backend.loopDriver != nil:
             // The native driver: the reads go out on this loop; the answer comes from a reply.
             waiting = true
+            dbIssued = MonotonicClock.nanoseconds()
             if let answer = worker.databaseLoop(backend.loopDriver!).start(work, for: self, request) {
                 waiting = false
+                dbIssued = 0
                 respond(request, answer)
             }
         case .work(.database(let work, let backend), _) where work.route == .multi:
             waiting = true
+            dbIssued = MonotonicClock.nanoseconds()
             _ = AsyncMultiRead(work, backend: backend, loop: worker.loop) { [self] response in
                 guard !closed else { return }
                 waiting = false
+                noteDatabaseAnswered()
                 worker.watchdog?.noteWake()
                 worker.applicationCallback(.completion, request) { respond(request, response) }
                 process()
@@ -147,12 +154,14 @@ final class AsyncConnection {
         case .work(let job, let offload):
             if offload {
                 waiting = true
+                if case .database = job { dbIssued = MonotonicClock.nanoseconds() }
                 let result = WorkResult()
                 worker.loop.queueWork({ result.response = job.run() }, completion: { [self] in
                     worker.watchdog?.noteWake()
                     // The connection object lives until the completion (captured strongly).
                     guard !closed else { return }
                     waiting = false
+                    noteDatabaseAnswered()
                     worker.applicationCallback(.completion, request) { respond(request, result.response) }
                     process()
                 })
@@ -187,9 +196,19 @@ final class AsyncConnection {
     func databaseAnswered(_ request: ServerRequest, _ response: Response) {
         guard !closed else { return }
         waiting = false
+        noteDatabaseAnswered()
         worker.watchdog?.noteWake()
         worker.applicationCallback(.completion, request) { respond(request, response) }
         process()
+    }
+
+    /// The DB work issued at `dbIssued` has its answer: one operation in this loop's DB wait series.
+    @inline(__always)
+    private func noteDatabaseAnswered() {
+        guard dbIssued != 0 else { return }
+        let now = MonotonicClock.nanoseconds()
+        worker.stats.dbWait.record(waitNanos: now &- dbIssued, at: now)
+        dbIssued = 0
     }
 
     private func respond(_ request: ServerRequest, _ response: Response) {

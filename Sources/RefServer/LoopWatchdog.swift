@@ -11,6 +11,10 @@ final class LoopWatchdog {
     private let intervalNanos: UInt64
     private var busy = LoopHealth.makeHistogram()
     private var lag = LoopHealth.makeHistogram()
+    /// This second's lag samples (`lagSecond` on the series origin), for the per-second series.
+    private var secondLag = LoopHealth.makeHistogram()
+    private var lagSecond = -1
+    private let origin: SeriesOrigin
     private var busyNanos: UInt64 = 0
     private var lastCheck: UInt64 = 0
     private var ioNanos: UInt64 = 0
@@ -28,6 +32,7 @@ final class LoopWatchdog {
         thresholdNanos = registry.thresholdNanos
         startNanos = registry.startNanos
         intervalNanos = registry.lagIntervalMillis * 1_000_000
+        origin = registry.origin
     }
 
     /// Installs the hooks on `loop` (before it runs).
@@ -62,9 +67,21 @@ final class LoopWatchdog {
 
     private func tick() {
         let now = MonotonicClock.nanoseconds()
+        let second = origin.second(now)
+        if second != lagSecond {
+            // File the finished second (once per second, under the lock) and start the next.
+            if lagSecond >= 0 && secondLag.totalCount > 0 {
+                let (s, p99, max) = (lagSecond, secondLag.valueAtPercentile(99), secondLag.max)
+                health.state.withLock { $0.lagSeconds.set(s, p99, max) }
+            }
+            secondLag.reset()
+            lagSecond = second
+        }
         if lastTick != 0 {
             let delta = now &- lastTick
-            _ = lag.record((delta > intervalNanos ? delta - intervalNanos : 0) / 1000)
+            let micros = (delta > intervalNanos ? delta - intervalNanos : 0) / 1000
+            _ = lag.record(micros)
+            _ = secondLag.record(micros)
         }
         lastTick = now
         ticks &+= 1
@@ -73,7 +90,10 @@ final class LoopWatchdog {
 
     /// Moves the local histograms into the shared ones.
     private func publish() {
+        // The running second so far (overwritten as it fills, and when it ends).
+        let running = secondLag.totalCount > 0 ? (lagSecond, secondLag.valueAtPercentile(99), secondLag.max) : nil
         health.state.withLock { state in
+            if let (s, p99, max) = running { state.lagSeconds.set(s, p99, max) }
             state.busy.add(busy)
             state.lag.add(lag)
             state.busyNanosTotal &+= busyNanos

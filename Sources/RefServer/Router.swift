@@ -104,6 +104,8 @@ public struct Router: Sendable {
         case .debugStats:
             var extra = watchdog?.statsFields() ?? "\"watchdog\":{\"enabled\":false}"
             if let database { extra += ",\"database\":{\(database.statsFields)}" }
+            extra += "," + PerSecondStats.json(lag: watchdog?.lagRings() ?? [],
+                                               dbWait: database == nil ? nil : stats?.threads.map { $0.dbWait.snapshot() } ?? [])
             return .respond(Response(contentType: .json, body: .text((stats?.json(appending: extra) ?? "{\(extra)}") + "\n")))
         case .debugSlow:
             return .respond(Response(contentType: .json, body: .text((watchdog?.slowJSON() ?? WatchdogRegistry.disabledSlowJSON) + "\n")))

@@ -49,6 +49,8 @@ public final class ThreadStats: Sendable {
     public let tlsResumed = Counter()
     public let tlsFailed = Counter()
     public let tlsTimedOut = Counter()
+    /// DB routes: per second, the time from issuing a request's DB work to its answer.
+    public let dbWait = DBWaitSeries()
 
     public init() {
         requests = (0..<(Route.allCases.count * ThreadStats.slots)).map { _ in Counter() }
@@ -70,6 +72,7 @@ public final class StatsRegistry: Sendable {
     public init(model: String, threads: Int, tls: Bool = false) {
         self.model = model
         self.tls = tls
+        _ = SeriesOrigin.process
         self.threads = (0..<threads).map { _ in ThreadStats() }
     }
 

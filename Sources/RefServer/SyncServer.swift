@@ -266,7 +266,13 @@ struct SyncThread {
             respond(request, response)
         case .work(let job, _):
             _ = flush(fd)
-            respond(request, job.run())
+            guard case .database = job else { respond(request, job.run()); return }
+            // DB wait: the blocking call, pool wait and reads (one operation of the series).
+            let issued = MonotonicClock.nanoseconds()
+            let response = job.run()
+            let answered = MonotonicClock.nanoseconds()
+            stats.dbWait.record(waitNanos: answered &- issued, at: answered)
+            respond(request, response)
         case .profile(let seconds, let format):
             _ = flush(fd)
             respond(request, OnDemandProfile.record(seconds: seconds, format: format))

@@ -43,6 +43,9 @@ public final class LoopHealth: Sendable {
         var lag = LoopHealth.makeHistogram()
         var busyNanosTotal: UInt64 = 0
         var lagSamples: UInt64 = 0
+        /// Per second on the series origin: this loop's lag p99 and max, µs (the running second
+        /// as of the last publication).
+        var lagSeconds = SecondRing()
     }
 
     public let loop: Int
@@ -86,12 +89,18 @@ public final class WatchdogRegistry: Sendable {
     public let lagIntervalMillis: UInt64
     public let loops: [LoopHealth]
     let startNanos = MonotonicClock.nanoseconds()
+    /// Where the per-second lag series counts seconds from.
+    let origin: SeriesOrigin
 
-    public init(thresholdNanos: UInt64, lagIntervalMillis: UInt64 = 10, loops: Int) {
+    public init(thresholdNanos: UInt64, lagIntervalMillis: UInt64 = 10, loops: Int, origin: SeriesOrigin = .process) {
+        self.origin = origin
         self.thresholdNanos = thresholdNanos
         self.lagIntervalMillis = lagIntervalMillis
         self.loops = (0..<loops).map { LoopHealth(loop: $0) }
     }
+
+    /// Every loop's per-second lag (p99, max), for /debug/stats's `perSecond`.
+    public func lagRings() -> [SecondRing] { loops.map { $0.state.withLock { $0.lagSeconds } } }
 
     /// Slow callbacks counted over all loops.
     public var slowCallbackCount: Int { loops.reduce(0) { $0 + $1.slowCount.current } }

@@ -65,7 +65,8 @@ enum Browser {
     /// a comparison with differential flame graphs, a trend over a folder of results) loads in
     /// headless Chromium, at desktop and phone width, with no console error, every chart drawn, no
     /// text in a chart running into other text and no flame-graph title running into its sample
-    /// count; the CPU of server and generator is drawn on the bench's and the rate run's time axis.
+    /// count; the CPU of server and generator, the server's loop lag and DB wait per second are
+    /// drawn on the bench's and the rate run's time axis.
     @Test(.enabled(if: Browser.path != nil, "chromium is not installed (scripts/deps.sh installs Debian's chromium); the browser check did not run"),
           .timeLimit(.minutes(5)))
     func everyKindOfPageRendersCleanly() throws {
@@ -77,8 +78,10 @@ enum Browser {
         let comparison = try Comparison.compare(base: bench, new: newer, basePath: "base.json", newPath: "new.json")
         // name, page, at least this many charts, flame graphs, charts that must be there (by title prefix).
         let pages: [(String, String, Int, Int, [String])] = [
-            ("bench.html", HTMLReport.render(bench, baseDirectory: dir.path), 6 + 4 + 2, 4, ["CPU of the server", "CPU of the generator"]),
-            ("rate.html", HTMLReport.render(ReportSamples.rateRun(), baseDirectory: dir.path), 6, 0, ["CPU: server and generator"]),
+            ("bench.html", HTMLReport.render(bench, baseDirectory: dir.path), 6 + 4 + 2 + 2, 4,
+             ["CPU of the server", "CPU of the generator", "Server event-loop lag", "Server DB wait"]),
+            ("rate.html", HTMLReport.render(ReportSamples.rateRun(), baseDirectory: dir.path), 6 + 2, 0,
+             ["CPU: server and generator", "Server event-loop lag", "Server DB wait"]),
             ("comparison.html", ComparisonPage.render(base: bench, new: newer, comparison: comparison, baseDirectory: dir.path, newDirectory: dir.path), 3, 4, []),
             ("trend.html", TrendReport.html(ReportSamples.trend(), title: "ci-smoke"), 4, 0,
              ["Requests/sec across runs", "p50 latency across runs", "p99 latency across runs", "p99.9 latency across runs"]),

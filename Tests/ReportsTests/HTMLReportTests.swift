@@ -152,7 +152,30 @@ import Testing
         #expect(abs(marks[0].x - 0.55) < 0.002 && abs(marks[1].x - 1.25) < 0.002)
         let html = ReportCharts.timelines(ReportFixtures.report([v]))
         #expect(html.contains("slow callback (2)"))
-        #expect(html.contains("server loop lag p99"))
+        // The server gave its lag per second: drawn as a series, not as the run's flat p99.
+        #expect(html.contains("Server event-loop lag, worst loop per second"))
+        #expect(!html.contains("server loop lag p99"))
+        var total = v
+        total.server?["perSecond"] = nil
+        let flat = ReportCharts.timelines(ReportFixtures.report([total]))
+        #expect(flat.contains("server loop lag p99") && !flat.contains("Server event-loop lag") && !flat.contains("Server DB wait"))
+    }
+
+    /// The server's per-second series land on the load's time axis by wall clock: server second n
+    /// starts at originUnixSeconds + n; seconds that barely touch the run are left out.
+    @Test func serverPerSecondOnTheLoadAxis() {
+        // The server started 2.3 s before the load: its seconds start at -2.3, -1.3, -0.3, 0.7, 1.7, 2.7.
+        let v = ReportSamples.variant("v", index: 0, seconds: 2)
+        let lag = ServerSection.perSecond(v, ServerSection.lagP99Key)
+        #expect(lag.count == 3)
+        let xs = lag.map(\.x), ys = lag.map(\.y)
+        #expect(zip(xs, [0.35, 1.2, 1.85]).allSatisfy { abs($0 - $1) < 1e-6 }, "\(xs)")
+        #expect(ys.first == 152_000)
+        // A second with no DB answer (null) has no point.
+        let db = ServerSection.perSecond(v, ServerSection.dbWaitKey)
+        #expect(db.count == 2 && abs(db[0].x - 0.35) < 1e-6 && abs(db[1].x - 1.85) < 1e-6, "\(db)")
+        let html = ReportCharts.timelines(ReportFixtures.report([v]))
+        #expect(html.contains("Server DB wait per operation"))
     }
 
     /// Reading the Profiler's SVG flame graph back gives the same tree: root total, and each frame's samples.

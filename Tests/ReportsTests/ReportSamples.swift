@@ -67,10 +67,35 @@ enum ReportSamples {
             "loops": [["loop": 0, "busySecondsTotal": .double(seconds * 0.3),
                        "lagMicros": ["count": 100, "p50": 900, "p99": 4_500, "max": 9_000]]],
             "database": ["poolSize": 8, "waitMicrosP99": 1_200],
+            "perSecond": perSecond(seconds: seconds, index: index),
             "cpuSeconds": .double(seconds * 0.62),
             "cpuMicrosPerRequest": .double(seconds * 0.62 * 1e6 / Double(m.requests)),
         ]
         return v
+    }
+
+    /// The server's per-second series as `/debug/stats` gives them: the server started 2.3 s
+    /// before the load (its warm-up seconds come first), the lag peaks in the second of the
+    /// 150 ms slow callback, and one second in the middle has no DB answer (null).
+    static func perSecond(seconds: Double, index: Int) -> JSONValue {
+        let count = Int(seconds.rounded(.up)) + 4
+        let lag: [JSONValue] = (0..<count).map { s -> JSONValue in
+            let micros: Int = s == 2 ? 152_000 : 900 + 150 * ((s + index) % 4)
+            return .integer(Int64(micros))
+        }
+        let lagMax: [JSONValue] = (0..<count).map { s -> JSONValue in
+            let micros: Int = s == 2 ? 152_000 : 2_000 + 300 * ((s + index) % 3)
+            return .integer(Int64(micros))
+        }
+        let operations: [JSONValue] = (0..<count).map { s -> JSONValue in .integer(s == 3 ? 0 : 3000) }
+        let db: [JSONValue] = (0..<count).map { s -> JSONValue in
+            guard s != 3 else { return .null }
+            let micros: Int = 800 + 120 * ((s * 3 + index) % 5)
+            return .double(Double(micros) + 0.5)
+        }
+        return .object(["originUnixSeconds": .double(start - 2.3), "firstSecond": 0, "seconds": .integer(Int64(count)),
+                        "loopLagP99Micros": .array(lag), "loopLagMaxMicros": .array(lagMax),
+                        "dbWaitMeanMicros": .array(db), "dbOperations": .array(operations)])
     }
 
     static func iso(_ epoch: Double) -> String {

@@ -96,7 +96,7 @@ load: {threads: 1, connections: 2, duration: 20s}
         let folder = try ScenarioFolder()
         let scenario = try folder.write("""
         name: cpu
-        server: {model: async, threads: 1}
+        server: {model: async, threads: 1, slow_callback: 100ms}
         load: {threads: 1, connections: 4, duration: 1s, path: /plaintext}
         """)
         let run = try runVolley(["bench", scenario, "--repeat", "1", "--out", folder.results], timeout: 30)
@@ -139,6 +139,18 @@ load: {threads: 1, connections: 2, duration: 20s}
         #expect(abs(serverSum - serverSeconds) <= 0.01, "slices add up to \(serverSum) s, the total is \(serverSeconds) s")
         let seconds = try #require(variant["perSecond"] as? [[String: Any]])
         #expect(seconds.first?["serverCpuPercent"] is Double && seconds.first?["generatorCpuPercent"] is Double)
+
+        // The server's own per-second series (its watchdog is on) cover the measured second.
+        let serverSeries = try #require(server["perSecond"] as? [String: Any], "\(server.keys)")
+        let origin = try #require(serverSeries["originUnixSeconds"] as? Double)
+        let first = try #require(serverSeries["firstSecond"] as? Int)
+        let lag = try #require(serverSeries["loopLagP99Micros"] as? [Any])
+        let started = try #require(variant["startedAtEpochSeconds"] as? Double)
+        let during = lag.enumerated().filter { i, _ in
+            let from = origin + Double(first + i) - started
+            return from < elapsed && from + 1 > 0
+        }.compactMap { $0.element as? Int }
+        #expect(!during.isEmpty && during.allSatisfy { $0 < 1_000_000 }, "\(serverSeries), load started at \(started)")
     }
 
     /// A threshold the servers cannot meet makes `volley bench` exit 1 and say which.

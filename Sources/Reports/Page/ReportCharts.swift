@@ -28,7 +28,10 @@ enum ReportCharts {
         var rules: [LineChart.Rule] = []
         if all.count == 1, let v = all.first?.0 {
             marks = ServerSection.slowCallbackMarks(v)
-            if let lag = ServerSection.loopLag(v) { rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99")) }
+            // The run's total only when the server gave no per-second series (drawn in a chart of its own).
+            if ServerSection.perSecond(v, ServerSection.lagP99Key).isEmpty, let lag = ServerSection.loopLag(v) {
+                rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99"))
+            }
         }
         if latency.contains(where: { !$0.points.isEmpty }) {
             out += "<figure>\(timeChart("Latency (\(resolution) slices)", "latency (ms)", latency, end: end, format: { $0.trimmed }, marks: marks, rules: rules))</figure>\n"
@@ -38,18 +41,53 @@ enum ReportCharts {
                 let marks = ServerSection.slowCallbackMarks(pair.0)
                 guard !marks.isEmpty else { continue }
                 var rules: [LineChart.Rule] = []
-                if let lag = ServerSection.loopLag(pair.0) { rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99")) }
+                if ServerSection.perSecond(pair.0, ServerSection.lagP99Key).isEmpty, let lag = ServerSection.loopLag(pair.0) {
+                    rules.append(LineChart.Rule(y: Double(lag.p99) / 1000, label: "server loop lag p99"))
+                }
                 let series = [LineChart.Series(name: "p99", points: pair.1.points.compactMap { p in p.p99Micros.map { (p.middle, Double($0) / 1000) } }, color: i),
                               LineChart.Series(name: "p50", points: pair.1.points.compactMap { p in p.p50Micros.map { (p.middle, Double($0) / 1000) } }, color: i, dashed: true)]
                 out += "<figure>\(timeChart("\(pair.0.name): latency and the server's slow callbacks", "latency (ms)", series, end: end, format: { $0.trimmed }, marks: marks, rules: rules))</figure>\n"
             }
         }
+        out += server(all, end: end)
         out += cpu(all, end: end, resolution: resolution)
         if all.contains(where: { $0.1.points.contains { $0.errors > 0 } }) {
             let errors = all.enumerated().map { i, pair in
                 LineChart.Series(name: pair.0.name, points: pair.1.points.map { ($0.middle, Double($0.errors) / $0.length) }, color: i)
             }
             out += "<figure>\(timeChart("Errors/sec (\(resolution) slices)", "errors/sec", errors, end: end, format: { Quantity.formatRate($0) }))</figure>\n"
+        }
+        return out
+    }
+
+    /// The server's own per-second series on the same time axis: the worst event loop's lag p99
+    /// (with its max dashed, for up to three variants; a lone variant's slow callbacks as marks),
+    /// and the mean DB wait per operation where the server has a database.
+    static func server(_ all: [(VariantResult, TimeSeries)], end: Double) -> String {
+        var lag: [LineChart.Series] = [], db: [LineChart.Series] = []
+        func ms(_ points: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] { points.map { ($0.x, $0.y / 1000) } }
+        for (i, pair) in all.enumerated() {
+            let v = pair.0
+            let prefix = all.count == 1 ? "" : "\(v.name) "
+            lag.append(LineChart.Series(name: prefix + "p99", points: ms(ServerSection.perSecond(v, ServerSection.lagP99Key)), color: i))
+            if all.count <= 3 {
+                lag.append(LineChart.Series(name: prefix + "max", points: ms(ServerSection.perSecond(v, ServerSection.lagMaxKey)), color: i, dashed: true))
+            }
+            db.append(LineChart.Series(name: all.count == 1 ? "mean per operation" : v.name, points: ms(ServerSection.perSecond(v, ServerSection.dbWaitKey)), color: i))
+        }
+        let drawn = { (series: [LineChart.Series]) in series.contains { !$0.points.isEmpty } }
+        var out = ""
+        if drawn(lag) {
+            let marks = all.count == 1 ? ServerSection.slowCallbackMarks(all[0].0) : []
+            out += "<figure>\(timeChart("Server event-loop lag, worst loop per second (1 s)", "loop lag (ms)", lag, end: end, format: { $0.trimmed }, marks: marks))</figure>\n"
+        }
+        if drawn(db) {
+            out += "<figure>\(timeChart("Server DB wait per operation, mean per second (1 s)", "DB wait (ms)", db, end: end, format: { $0.trimmed }))</figure>\n"
+        }
+        if !out.isEmpty {
+            out += "<p class=\"meta\">From the server's own per-second series (/debug/stats <code>perSecond</code>): each point is one of the server's seconds, "
+                + "placed by wall clock at the middle of its overlap with the run. Loop lag: how late the worst loop's 10 ms timer fired that second (p99 solid; with up to three variants its max dashed). "
+                + "DB wait: mean time from a DB request's work being issued to its answer (queue, pool and reads).</p>\n"
         }
         return out
     }

@@ -40,6 +40,29 @@ enum ServerSection {
         }
     }
 
+    /// Keys of the server's `perSecond` series (µs) that the report draws.
+    static let lagP99Key = "loopLagP99Micros", lagMaxKey = "loopLagMaxMicros", dbWaitKey = "dbWaitMeanMicros"
+
+    /// The server's per-second series `key` from `perSecond` in its stats, on the load's time axis:
+    /// server second `n` covers `originUnixSeconds + n` to `+ n + 1` (wall clock), less the load's
+    /// start. Seconds that overlap the run by under a quarter (warm-up, the wind-down) are left
+    /// out; the others sit at the middle of their overlap with the run.
+    static func perSecond(_ v: VariantResult, _ key: String) -> [(x: Double, y: Double)] {
+        guard case .object(let series)? = v.server?["perSecond"], case .array(let values)? = series[key],
+              let origin = number(series["originUnixSeconds"]), let first = integer(series["firstSecond"]),
+              let start = v.startedAtEpochSeconds else { return [] }
+        let end = v.seriesElapsedSeconds
+        var points: [(x: Double, y: Double)] = []
+        for (i, value) in values.enumerated() {
+            guard let y = number(value) else { continue }
+            let from = origin + Double(first) + Double(i) - start
+            let a = max(from, 0), b = end > 0 ? min(from + 1, end) : from + 1
+            guard b - a >= 0.25 else { continue }
+            points.append(((a + b) / 2, y))
+        }
+        return points
+    }
+
     static func render(_ report: RunReport) -> String {
         var rows: [[String]] = []
         for v in report.variants {
