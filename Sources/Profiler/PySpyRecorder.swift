@@ -51,31 +51,10 @@ final class PySpyRecorder {
         let fd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ProcessProfilerError("py-spy: cannot create \(logPath)") }
         defer { close(fd) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fd, 1)
-        posix_spawn_file_actions_adddup2(&actions, fd, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        // Its own process group: a terminal's Ctrl-C goes to volley, which stops it in order.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for p in pointers { free(p) } }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, argv[0], &actions, &attributes, &pointers, environ)
-        guard status == 0 else { throw ProcessProfilerError("cannot start py-spy (\(argv[0])): \(String(cString: strerror(status)))") }
-        return child
+        switch ChildSpawn.start(argv, logFD: fd) {
+        case .success(let child): return child
+        case .failure(let error): throw ProcessProfilerError("cannot start py-spy (\(argv[0])): \(error.reason)")
+        }
     }
 
     /// Waits up to `seconds` for py-spy to end; its exit status, or nil if it still runs.
@@ -84,7 +63,7 @@ final class PySpyRecorder {
         while true {
             var status: Int32 = 0
             let r = waitpid(pidOfRecorder, &status, WNOHANG)
-            if r == pidOfRecorder { finished = true; return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            if r == pidOfRecorder { finished = true; return ChildSpawn.exitCode(status) }
             if r < 0 { finished = true; return -1 }
             if MonotonicClock.nanoseconds() > deadline { return nil }
             usleep(10_000)

@@ -1,5 +1,6 @@
 import Clocks
 import Foundation
+import Profiler
 import UVKit
 #if canImport(Glibc)
 import Glibc
@@ -34,48 +35,21 @@ final class ChildProcess {
         guard logFD >= 0 else { throw VariantRunError("\(name): cannot create the log file \(logPath): \(String(cString: strerror(errno)))") }
         defer { close(logFD) }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 2)
-        if let directory {
-            guard SpawnChdir.add(&actions, directory) else {
-                throw VariantRunError("\(name): cannot set the working folder \(directory) (posix_spawn_file_actions_addchdir_np missing)")
-            }
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group; no signal blocked or ignored, whatever bench (or a test runner) has.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var environment = ProcessInfo.processInfo.environment
         environment[Self.parentVariable] = String(getpid())
         environment.merge(extra) { $1 }
-        let argv = [executable] + arguments
         let envp = environment.map { "\($0.key)=\($0.value)" }
 
         let restore = CPUAffinity.pin(cpus)
-        var child: pid_t = 0
-        let status = withCStrings(argv) { cArgv in
-            withCStrings(envp) { cEnvp in posix_spawn(&child, executable, &actions, &attributes, cArgv, cEnvp) }
-        }
+        let started = ChildSpawn.start([executable] + arguments, environment: envp, logFD: logFD, directory: directory)
         CPUAffinity.restore(restore)
-        guard status == 0 else {
-            throw VariantRunError("\(name): cannot start \(executable): \(String(cString: strerror(status)))")
+        switch started {
+        case .success(let child): pid = child
+        case .failure(let error) where error.cannotChangeDirectory:
+            throw VariantRunError("\(name): cannot set the working folder \(directory!) (posix_spawn_file_actions_addchdir_np missing)")
+        case .failure(let error):
+            throw VariantRunError("\(name): cannot start \(executable): \(error.reason)")
         }
-        pid = child
     }
 
     deinit { if exitStatus == nil { kill(); } }
@@ -86,9 +60,7 @@ final class ChildProcess {
         var status: Int32 = 0
         let r = waitpid(pid, &status, WNOHANG)
         if r == pid || (r < 0 && errno == ECHILD) {
-            // Exit code, or 128 + signal, as a shell reports it.
-            let signal = status & 0x7f
-            exitStatus = r < 0 ? -1 : (signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+            exitStatus = r < 0 ? -1 : ChildSpawn.exitCode(status)
         }
         return exitStatus
     }
@@ -150,24 +122,3 @@ final class ChildProcess {
         if waitpid(pid, &status, 0) == pid { exitStatus = 128 + SIGKILL } else { exitStatus = -1 }
     }
 }
-
-/// NUL-terminated C string arrays for posix_spawn.
-private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
-}
-
-/// glibc's posix_spawn_file_actions_addchdir_np (2.29+), which Swift's Glibc module does not
-/// declare (it is under _GNU_SOURCE); looked up at run time.
-enum SpawnChdir {
-    typealias Call = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-
-    static func add(_ actions: inout posix_spawn_file_actions_t, _ directory: String) -> Bool {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else { return false }
-        let call = unsafeBitCast(symbol, to: Call.self)
-        return withUnsafeMutablePointer(to: &actions) { call($0, directory) } == 0
-    }
-}
-
