@@ -144,12 +144,7 @@ final class AsyncConnection {
             waiting = true
             dbIssued = MonotonicClock.nanoseconds()
             _ = AsyncMultiRead(work, backend: backend, loop: worker.loop) { [self] response in
-                guard !closed else { return }
-                waiting = false
-                noteDatabaseAnswered()
-                worker.watchdog?.noteWake()
-                worker.applicationCallback(.completion, request) { respond(request, response) }
-                process()
+                databaseAnswered(request, response)
             }
         case .work(let job, let offload):
             if offload {
@@ -192,7 +187,7 @@ final class AsyncConnection {
         }
     }
 
-    /// The native driver's answer to this connection's DB request, on the loop.
+    /// The answer to this connection's DB request, on the loop (the native driver's, or a `/multi` read's).
     func databaseAnswered(_ request: ServerRequest, _ response: Response) {
         guard !closed else { return }
         waiting = false
