@@ -1,5 +1,6 @@
 import Clocks
 import Histogram
+import Profiler
 import Synchronization
 import UVKit
 #if canImport(Glibc)
@@ -134,7 +135,7 @@ public final class WatchdogRegistry: Sendable {
 
     func recentJSON() -> String {
         "[" + recent.map { e in
-            "{\"loop\":\(e.loop),\"kind\":\"\(e.kind)\",\"what\":\(jsonString(e.what)),\"seconds\":\(seconds(e.nanos)),"
+            "{\"loop\":\(e.loop),\"kind\":\"\(e.kind)\",\"what\":\(JSONText.quoted(e.what)),\"seconds\":\(seconds(e.nanos)),"
                 + "\"sinceStartSeconds\":\(seconds(e.sinceStartNanos)),\"at\":\"\(UTCTime.format(epochSeconds: e.unixSeconds, milliseconds: true))\"}"
         }.joined(separator: ",") + "]"
     }
@@ -152,17 +153,4 @@ func seconds(_ nanos: UInt64) -> String {
     let ms = (nanos + 500_000) / 1_000_000
     let frac = ms % 1000
     return "\(ms / 1000)." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + "\(frac)"
-}
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where c.value < 0x20: out += "\\u00" + (c.value < 16 ? "0" : "") + String(c.value, radix: 16)
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out + "\""
 }

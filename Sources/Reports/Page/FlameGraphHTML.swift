@@ -1,4 +1,5 @@
 import Foundation
+import Profiler
 
 /// A call tree read back from a profile file, drawn in the page as an interactive flame graph
 /// (click to zoom, search, reset; `PageScript` builds it from a compact JSON list of frames so
@@ -116,7 +117,7 @@ struct CallTree {
             }
         }
         walk(0, depth: 0, x: 0)
-        return "{\"names\":[" + names.map(Self.jsonString).joined(separator: ",") + "],\"frames\":[" + frames.joined(separator: ",") + "]}"
+        return "{\"names\":[" + names.map(JSONText.quoted).joined(separator: ",") + "],\"frames\":[" + frames.joined(separator: ",") + "]}"
     }
 
     /// The flame graph's box: a title row whose name is cut with an ellipsis before it can reach
@@ -135,22 +136,6 @@ struct CallTree {
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 
     private static func attribute(_ name: String, in element: Substring) -> String? {
