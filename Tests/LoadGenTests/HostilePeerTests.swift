@@ -37,16 +37,19 @@ private func loadHostile(_ misbehaviour: Misbehaviour, timeout: UInt64 = timeout
 }
 
 @Suite(.serialized) struct HostilePeerTests {
+    /// Each misbehaviour of the hostile server and the error class it must be counted in (plain and TLS).
+    static let misbehaviours: [(Misbehaviour, KeyPath<ErrorCounts, UInt64> & Sendable)] = [
+        (.resetMidResponse, \.read),
+        (.garbageStatusLine, \.parse),
+        (.truncatedBody, \.read),
+        (.endlessChunked, \.timeout),
+        (.trickle, \.timeout),
+        (.neverAnswer, \.timeout),
+    ]
+
     /// Each misbehaviour is counted in its error class while the healthy connections keep
     /// working and the run ends on time (duration plus at most the timeout).
-    @Test(arguments: [
-        (Misbehaviour.resetMidResponse, \ErrorCounts.read),
-        (.garbageStatusLine, \ErrorCounts.parse),
-        (.truncatedBody, \ErrorCounts.read),
-        (.endlessChunked, \ErrorCounts.timeout),
-        (.trickle, \ErrorCounts.timeout),
-        (.neverAnswer, \ErrorCounts.timeout),
-    ] as [(Misbehaviour, KeyPath<ErrorCounts, UInt64> & Sendable)])
+    @Test(arguments: HostilePeerTests.misbehaviours)
     func misbehavingServer(_ misbehaviour: Misbehaviour, errorClass: KeyPath<ErrorCounts, UInt64> & Sendable) throws {
         let m = try loadHostile(misbehaviour)
         #expect(m.errors[keyPath: errorClass] >= 1, "\(misbehaviour): \(m.errors)")

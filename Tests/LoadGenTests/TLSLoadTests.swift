@@ -20,14 +20,7 @@ private func httpsOptions(port: UInt16, millis: UInt64, timeoutMillis: UInt64 = 
 @Suite(.serialized) struct TLSLoadTests {
     /// The hardening corpus over TLS: each misbehaviour inside a TLS session is counted in its
     /// error class while the healthy connections keep working, and the run ends on time.
-    @Test(arguments: [
-        (Misbehaviour.resetMidResponse, \ErrorCounts.read),
-        (.garbageStatusLine, \ErrorCounts.parse),
-        (.truncatedBody, \ErrorCounts.read),
-        (.endlessChunked, \ErrorCounts.timeout),
-        (.trickle, \ErrorCounts.timeout),
-        (.neverAnswer, \ErrorCounts.timeout),
-    ] as [(Misbehaviour, KeyPath<ErrorCounts, UInt64> & Sendable)])
+    @Test(arguments: HostilePeerTests.misbehaviours)
     func misbehavingServerOverTLS(_ misbehaviour: Misbehaviour, errorClass: KeyPath<ErrorCounts, UInt64> & Sendable) throws {
         let server = try HostileServer(misbehaviour, every: 2, tls: TLSServerConfiguration(identity: fixtureIdentity))
         defer { server.stop() }
