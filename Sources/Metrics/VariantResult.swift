@@ -113,6 +113,10 @@ public struct VariantResult: Codable, Sendable, Equatable {
     /// A segment of a run spread over several generators (`--segment i/N`): its id, start and
     /// full histograms, for `volley merge`. Absent otherwise (and in merged files).
     public var segment: SegmentRecord?
+    /// A slot of a paired A/B bench (`volley bench --baseline-binary`): which paired run and which
+    /// slot, so that `volley compare` can set each slot against the other side's slot next to it
+    /// in time. Absent otherwise.
+    public var pairing: PairSlot?
 
     public init(name: String, configuration: RunConfiguration, summary: RunSummary, latency: LatencyStats,
                 requestRate: RequestRateStats, latencyHistogram: EncodedHistogram, perSecond: [SecondSlice],
@@ -156,4 +160,19 @@ public struct VariantResult: Codable, Sendable, Equatable {
             if let seconds = cpu.serverSeconds { setServerCPU(seconds: seconds, processes: cpu.serverProcesses, requests: m.requests) }
         }
     }
+}
+
+/// One slot of a paired A/B bench: the baseline's and the new build's servers run side by side
+/// and the load alternates between them in short slots (A B, then B A, …), so that the two
+/// slots of a pair see the same state of the machine. Slot `slot` of one side is paired with
+/// slot `slot` of the other side of the same `run`.
+public struct PairSlot: Codable, Sendable, Equatable, Hashable {
+    /// Identifies one paired run of a variant (both servers started once), shared by both sides' files.
+    public var run: String
+    /// The slot's place in the run, 0-based; equal on both sides for the two slots of a pair.
+    public var slot: Int
+    /// `base` or `new`.
+    public var side: String
+
+    public init(run: String, slot: Int, side: String) { self.run = run; self.slot = slot; self.side = side }
 }

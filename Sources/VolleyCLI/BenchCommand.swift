@@ -37,11 +37,17 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also write <timestamp>.md and <timestamp>.html reports beside the result.")
     var report = false
 
-    @Option(name: .long, help: "Measure every variant this many times, interleaved (A B A B …); each repeat is kept in the result, and `volley compare` judges spread from them (default 5; 1 with --segment).")
+    @Option(name: .long, help: "Measure every variant this many times, interleaved (A B A B …); each repeat is kept in the result, and `volley compare` judges spread from them (default 5; 1 with --segment; with --baseline-binary, paired runs with both servers restarted, default 3).")
     var `repeat`: Int?
 
     @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")
     var serverBinary: String?
+
+    @Option(name: .long, help: "Paired A/B bench: also start each variant's server from this baseline build, and alternate the load between the two in short slots (--slot); the baseline's result goes to OUT/<scenario>/baseline/. Then `volley compare BASELINE RESULT` judges the change from the pairs.")
+    var baselineBinary: String?
+
+    @Option(name: .long, help: "Paired bench: the length of one slot of load on one build before switching to the other (default 100ms).")
+    var slot: String?
 
     @OptionGroup var segmenting: SegmentFlags
 
@@ -78,6 +84,19 @@ struct BenchCommand: ParsableCommand {
         if segmentSetup.segment != nil, let `repeat`, `repeat` > 1 {
             throw usageError("--repeat \(`repeat`) with --segment: a segmented bench measures each variant once (repeat the whole distributed run instead)")
         }
+        var paired: PairedServerRunner?
+        if let baselineBinary {
+            guard FileManager.default.isExecutableFile(atPath: baselineBinary) else { throw usageError("--baseline-binary: `\(baselineBinary)` is not an executable file") }
+            guard let newRunner = serverRunner() else { throw usageError("--baseline-binary needs --server-binary here (no volley binary to start the new build's servers from)") }
+            if segmentSetup.segment != nil { throw usageError("--baseline-binary with --segment: a paired bench runs on one machine") }
+            if loaded.profile { throw usageError("--baseline-binary: the scenario asks for `profile`; a paired bench does not profile (run the scenario on each build for profiles)") }
+            var slotNanos = PairedServerRunner.defaultSlotNanos
+            if let slot { slotNanos = try QuantityFlag.duration(slot, flag: "--slot", examples: "100ms, 250ms") }
+            guard slotNanos >= 20_000_000 else { throw usageError("--slot must be at least 20ms (each slot opens its connections afresh)") }
+            paired = PairedServerRunner(base: ServerRunner(executable: baselineBinary), new: newRunner, slotNanos: slotNanos)
+        } else if slot != nil {
+            throw usageError("--slot is for a paired bench (--baseline-binary)")
+        }
         try checkResultsFolder((out as NSString).appendingPathComponent(loaded.name))
         let signals = ProcessStop()
         defer { signals.finish() }
@@ -87,6 +106,9 @@ struct BenchCommand: ParsableCommand {
         session.summaryTable = { ResultTable.text($0) }
         session.repeats = segmentSetup.segment != nil ? 1 : (`repeat` ?? BenchSession.defaultRepeats)
         session.segment = segmentSetup.segment
+        session.paired = paired
+        // Paired slots already pair every measurement with the other build's; repeats restart the servers.
+        if paired != nil { session.repeats = `repeat` ?? BenchSession.defaultPairedRepeats }
         session.startAtEpochNanos = segmentSetup.startAtNanos
         let outcome = session.run()
         for error in outcome.errors { printError("volley: \(error)") }

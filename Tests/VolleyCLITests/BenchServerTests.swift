@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import TestSupport
 import Testing
 
@@ -209,5 +210,89 @@ load: {threads: 1, connections: 2, duration: 20s}
         kill(process.processIdentifier, SIGKILL)
         _ = waitExit(process, seconds: 5)
         #expect(survivors(process.processIdentifier).isEmpty)
+    }
+}
+
+/// `volley bench --baseline-binary`: two builds' servers side by side, the load alternating in slots.
+@Suite(.serialized) struct PairedBenchTests {
+    /// Both servers start, each variant's slots alternate between them, both results are written
+    /// (the baseline's under `baseline/`) with matching slot pairs, no child is left behind, and
+    /// `volley compare` judges the two files from their pairs.
+    @Test func pairedBenchWritesBothSidesWithMatchingSlots() throws {
+        let folder = try ScenarioFolder()
+        let scenario = try folder.write("""
+        name: pair
+        server: {threads: 2}
+        load: {threads: 1, connections: 2, duration: 400ms, path: /plaintext}
+        matrix:
+          model: [async, sync]
+        """)
+        let volley = volleyExecutable().path
+        let outURL = folder.url.appendingPathComponent("bench.out")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = volleyExecutable()
+        process.arguments = ["bench", scenario, "--baseline-binary", volley, "--server-binary", volley, "--slot", "100ms",
+                             "--repeat", "2", "--out", folder.results]
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = process.standardOutput
+        try process.run()
+        let code = waitExit(process, seconds: 60)
+        let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        #expect(code == 0, "\(output)")
+        // Both builds' servers of every variant were stopped.
+        #expect(survivors(process.processIdentifier).isEmpty)
+        #expect(output.contains("(4 slot pairs)"), "\(output)")
+        let newFiles = ((try? FileManager.default.contentsOfDirectory(atPath: folder.results + "/pair")) ?? []).filter { $0.hasSuffix(".json") }
+        let baseFiles = (try? FileManager.default.contentsOfDirectory(atPath: folder.results + "/pair/baseline")) ?? []
+        #expect(newFiles.count == 1 && baseFiles.count == 1)
+        let newPath = folder.results + "/pair/" + (newFiles.first ?? "")
+        let basePath = folder.results + "/pair/baseline/" + (baseFiles.first ?? "")
+        #expect(output.contains("judge the change: volley compare \(basePath) \(newPath)"))
+        let new = try RunReport.load(from: newPath), base = try RunReport.load(from: basePath)
+        #expect(new.variants.map(\.name) == ["async", "sync"] && base.variants.map(\.name) == ["async", "sync"])
+        for (b, n) in zip(base.variants, new.variants) {
+            let baseSlots = b.repeats ?? [], newSlots = n.repeats ?? []
+            #expect(baseSlots.count == 8 && newSlots.count == 8)
+            #expect(baseSlots.allSatisfy { $0.pairing?.side == "base" } && newSlots.allSatisfy { $0.pairing?.side == "new" })
+            #expect(Set(baseSlots.compactMap { $0.pairing?.run }).count == 2, "two paired runs: the servers restarted")
+            #expect(baseSlots.map { $0.pairing.map { "\($0.run)/\($0.slot)" } } == newSlots.map { $0.pairing.map { "\($0.run)/\($0.slot)" } })
+            #expect(newSlots.allSatisfy { $0.summary.requests > 0 && $0.summary.errors.total == 0 })
+            // Each side's own server, both up at once: within a paired run the slots went to two ports.
+            for run in Set(baseSlots.compactMap { $0.pairing?.run }) {
+                let baseURLs = Set(baseSlots.filter { $0.pairing?.run == run }.map(\.configuration.url))
+                let newURLs = Set(newSlots.filter { $0.pairing?.run == run }.map(\.configuration.url))
+                #expect(baseURLs.count == 1 && newURLs.count == 1 && baseURLs != newURLs)
+            }
+            #expect(n.serverCPUMicrosPerRequest != nil)
+        }
+        let compare = try runVolley(["compare", basePath, newPath])
+        #expect(compare.code == 0 || compare.code == 1, "\(compare.out)\n\(compare.err)")
+        #expect(compare.out.contains("paired: each figure judged from the ratios of 8 slot pairs"), "\(compare.out)")
+    }
+
+    /// What a paired bench cannot do is refused before anything starts.
+    @Test func pairedBenchRefusals() throws {
+        let folder = try ScenarioFolder()
+        let volley = volleyExecutable().path
+        let server = try folder.write("""
+        name: pair
+        server: {model: async}
+        load: {connections: 2, duration: 300ms}
+        """)
+        let slotAlone = try runVolley(["bench", server, "--slot", "100ms", "--out", folder.results])
+        #expect(slotAlone.code == 2 && slotAlone.err.contains("--slot is for a paired bench"), "\(slotAlone.err)")
+        let missing = try runVolley(["bench", server, "--baseline-binary", folder.url.path + "/nope", "--out", folder.results])
+        #expect(missing.code == 2 && missing.err.contains("is not an executable file"), "\(missing.err)")
+        let tiny = try runVolley(["bench", server, "--baseline-binary", volley, "--slot", "5ms", "--out", folder.results])
+        #expect(tiny.code == 2 && tiny.err.contains("--slot must be at least 20ms"), "\(tiny.err)")
+        let external = try folder.write("""
+        name: pair
+        url: http://127.0.0.1:9/
+        load: {connections: 2, duration: 300ms}
+        """)
+        let refused = try runVolley(["bench", external, "--baseline-binary", volley, "--out", folder.results])
+        #expect(refused.code == 2 && refused.err.contains("needs `server:` variants"), "\(refused.err)")
+        #expect(!FileManager.default.fileExists(atPath: folder.results + "/pair"))
     }
 }

@@ -48,7 +48,9 @@ public enum ComparisonPrinter {
         case .improvement: return "improvement"
         case .noChange: return "no change"
         case .regression: return "REGRESSION"
-        case .inconclusive: return "inconclusive" + (delta.repeatsNeeded.map { " (~\($0) repeats)" } ?? " (>100 repeats)")
+        case .inconclusive:
+            if delta.pairs != nil { return "inconclusive" + (delta.repeatsNeeded.map { " (~\($0) slot pairs)" } ?? " (>\(Judgement.pairLimit) slot pairs)") }
+            return "inconclusive" + (delta.repeatsNeeded.map { " (~\($0) repeats)" } ?? " (>\(Judgement.repeatLimit) repeats)")
         }
     }
 

@@ -75,6 +75,14 @@ public final class BenchProgress: @unchecked Sendable {
         line("\(label): \(String(format: "%.0f", s.requestsPerSecond)) req/s, p99 \(Quantity.formatMicros(Threshold.figure(.percentile(99), in: result))), \(s.errors.total) errors")
     }
 
+    /// A paired bench's variant: the new build's figures beside the baseline's.
+    public func variantFinished(_ result: VariantResult, baseline: VariantResult) {
+        func figures(_ r: VariantResult) -> String {
+            "\(String(format: "%.0f", r.summary.requestsPerSecond)) req/s, p99 \(Quantity.formatMicros(Threshold.figure(.percentile(99), in: r))), \(r.summary.errors.total) errors"
+        }
+        line("\(label): new \(figures(result)); baseline \(figures(baseline)) (\(result.repeats?.count ?? 1) slot pairs)")
+    }
+
     public func variantFailed(_ message: String) {
         line("\(label): failed: \(message)")
     }

@@ -29,11 +29,19 @@ public struct BenchSession {
     /// `volley bench`'s default `--repeat`: the smallest that met both goals of the gate on a
     /// shared 2-core machine (BENCHMARKS.md, "Regression gate").
     public static let defaultRepeats = 5
+    /// `volley bench --baseline-binary`'s default `--repeat`: paired runs (both servers restarted
+    /// each time) per variant; see BENCHMARKS.md, "Regression gate".
+    public static let defaultPairedRepeats = 3
     /// Where the measured code came from (git commit and branch), stored in the result.
     public var source: SourceInfo? = SourceInfo.detect()
     /// `--segment i/N` and `--start-at` (the first variant's start): see `VariantContext`.
     public var segment: ExecutionSegment?
     public var startAtEpochNanos: UInt64?
+    /// `--baseline-binary`: every variant measured on two builds side by side, in alternating
+    /// slots (`PairedServerRunner`); the baseline's result goes to `<scenario>/baseline/`.
+    public var paired: PairedServerRunner?
+    /// The folder of a paired bench's baseline results, inside the scenario's folder.
+    public static let baselineFolder = "baseline"
 
     public init(scenario: Scenario, runner: any VariantRunner = RoutingRunner(), resultsDirectory: String = "results",
                 progress: BenchProgress, stop: StopToken? = nil, command: [String]? = nil) {
@@ -47,6 +55,9 @@ public struct BenchSession {
         public var exitCode: Int32
         public var report: RunReport?
         public var resultPath: String?
+        /// A paired bench: the baseline build's result and where it was written.
+        public var baselineReport: RunReport?
+        public var baselinePath: String?
         public var checks: [ThresholdCheck]
         /// What went wrong, for standard error, when `exitCode` is 2.
         public var errors: [String]
@@ -56,7 +67,7 @@ public struct BenchSession {
     public func preflight() -> [String] {
         var reasons: [(String, [String])] = []
         for plan in scenario.variants {
-            var unsupported = runner.unsupported(plan)
+            var unsupported = paired.map { $0.unsupported(plan) } ?? runner.unsupported(plan)
             if segment != nil, case .server = plan.target {
                 unsupported = "a segmented bench needs `url:` variants (one target shared by every generator); `server:` starts a server per generator"
             }
@@ -78,6 +89,7 @@ public struct BenchSession {
         let directory = (resultsDirectory as NSString).appendingPathComponent(scenario.name)
         let rounds = max(1, repeats)
         var measured: [[VariantResult]] = Array(repeating: [], count: scenario.variants.count)
+        var measuredBase: [[VariantResult]] = Array(repeating: [], count: scenario.variants.count)
         var interrupted = false
         rounds: for round in 0..<rounds {
             for (index, plan) in scenario.variants.enumerated() {
@@ -90,6 +102,16 @@ public struct BenchSession {
                 context.segment = segment
                 context.startAtEpochNanos = index == 0 && round == 0 ? startAtEpochNanos : nil
                 do {
+                    if let paired {
+                        let outcome = try paired.run(plan, context: context)
+                        measured[index] += outcome.new
+                        measuredBase[index] += outcome.base
+                        if !outcome.new.isEmpty {
+                            progress.variantFinished(RepeatMerge.merge(outcome.new), baseline: RepeatMerge.merge(outcome.base))
+                        }
+                        if outcome.interrupted { interrupted = true; break rounds }
+                        continue
+                    }
                     let outcome = try runner.run(plan, context: context)
                     progress.variantFinished(outcome.result)
                     measured[index].append(outcome.result)
@@ -102,6 +124,7 @@ public struct BenchSession {
             }
         }
         let results = measured.filter { !$0.isEmpty }.map(RepeatMerge.merge)
+        let baseResults = measuredBase.filter { !$0.isEmpty }.map(RepeatMerge.merge)
 
         let stoppedCode: Int32 = 128 + (stop?.signal ?? SIGINT)
         if results.isEmpty { return Outcome(exitCode: stoppedCode, checks: [], errors: ["interrupted before any variant finished; no result written"]) }
@@ -109,8 +132,9 @@ public struct BenchSession {
         var notes = checks.map { "threshold \($0.line)" }
         if interrupted {
             notes.append("interrupted: \(results.count) of \(scenario.variants.count) variants ran"
-                          + (rounds > 1 ? ", \(measured.map(\.count).reduce(0, +)) of \(rounds * scenario.variants.count) repeats" : ""))
+                          + (rounds > 1 && paired == nil ? ", \(measured.map(\.count).reduce(0, +)) of \(rounds * scenario.variants.count) repeats" : ""))
         }
+        if let paired { notes.append("new build: servers from \(paired.new.executable), each slot paired with one of the baseline \(paired.base.executable)'s") }
         var report = RunReport(host: .current(), createdAt: UTCTime.format(now), command: command,
                                scenario: scenario.name, variants: results, notes: notes.isEmpty ? nil : notes)
         report.source = source
@@ -125,14 +149,36 @@ public struct BenchSession {
 
         var errors: [String] = []
         var path: String?
+        var baselineReport: RunReport?
+        var baselinePath: String?
+        if paired != nil && !baseResults.isEmpty {
+            var base = report
+            base.variants = baseResults
+            base.notes = ["baseline build: servers from \(paired!.base.executable), each slot paired with one of \(paired!.new.executable)'s"]
+                + (report.notes ?? []).filter { $0.hasPrefix("interrupted") }
+            base.source = nil
+            baselineReport = base
+            do {
+                baselinePath = try Self.write(base, directory: (directory as NSString).appendingPathComponent(Self.baselineFolder), now: now)
+                progress.line("baseline: \(baselinePath!)")
+            } catch {
+                errors.append("\(error)")
+            }
+        }
         do {
             path = try Self.write(report, directory: directory, now: now)
             progress.line("result: \(path!)")
         } catch {
             errors.append("\(error)")
         }
+        if let baselinePath, let path {
+            progress.line("judge the change: volley compare \(baselinePath) \(path)")
+        }
         let code: Int32 = interrupted ? stoppedCode : (!errors.isEmpty ? 2 : (checks.contains { !$0.passed } ? 1 : 0))
-        return Outcome(exitCode: code, report: report, resultPath: path, checks: checks, errors: errors)
+        var outcome = Outcome(exitCode: code, report: report, resultPath: path, checks: checks, errors: errors)
+        outcome.baselineReport = baselineReport
+        outcome.baselinePath = baselinePath
+        return outcome
     }
 
     /// Writes `report` atomically as `<directory>/<timestamp>.json`, adding `-2`, `-3`… rather than replacing a file.

@@ -83,8 +83,6 @@ public struct ServerRunner: VariantRunner {
             try? FileManager.default.removeItem(atPath: logs)
         }
 
-        let mongoURI = try startDatabase(spec.database, cpus: spec.cpus, logs: logs, children: &children, interrupted: interrupted)
-
         // `profile: true`: the server is sampled from outside (perf_event_open) for the measured
         // window only, as a command server is, rather than by `serve --profile` for its whole life.
         var profile: MeasuredProfile?
@@ -93,15 +91,8 @@ public struct ServerRunner: VariantRunner {
             profile = MeasuredProfile(kind: nil, hz: profileHz, executable: executable)
         }
         defer { profile?.abandon() }
-        let arguments = Self.serveArguments(spec, mongoURI: mongoURI, profilePath: nil, graceSeconds: graceSeconds)
-        let server = try ChildProcess(name: "volley serve", executable: executable, arguments: arguments,
-                                      cpus: spec.cpus, logPath: logs + "/serve.log")
-        children.append(server)
+        let (server, port, arguments) = try startServer(spec, logs: logs, children: &children, interrupted: interrupted)
         let scheme = spec.tls ? "https" : "http"
-        let ready = try server.readyLine(prefix: "listening on \(scheme)://", timeout: readyTimeout, interrupted: interrupted)
-        guard let port = Self.port(fromReadyLine: ready) else { throw VariantRunError("volley serve: unreadable ready line `\(ready)`") }
-        try waitHealthy(server, port: port, tls: spec.tls, interrupted: interrupted)
-
         let url = try LoadPhase.requestURL(base: "\(scheme)://127.0.0.1:\(port)/", load: plan.load)
         var load = plan.load
         // The server's certificate is a throwaway self-signed one: nothing to verify it against.
@@ -125,6 +116,23 @@ public struct ServerRunner: VariantRunner {
         if status != 0 { notes.append("server exited with status \(status) when stopped") }
         outcome.result.notes = notes
         return outcome
+    }
+
+    /// Starts the variant's database (when it asks for one) and `volley serve` on a free port, both
+    /// pinned to the server's CPUs, and waits until `/health` answers; every child started is
+    /// appended to `children` (the caller stops them). Returns the server, its port and its arguments.
+    func startServer(_ spec: ServerSpec, logs: String, children: inout [ChildProcess],
+                     interrupted: () -> Bool) throws(VariantRunError) -> (server: ChildProcess, port: UInt16, arguments: [String]) {
+        let mongoURI = try startDatabase(spec.database, cpus: spec.cpus, logs: logs, children: &children, interrupted: interrupted)
+        let arguments = Self.serveArguments(spec, mongoURI: mongoURI, profilePath: nil, graceSeconds: graceSeconds)
+        let server = try ChildProcess(name: "volley serve", executable: executable, arguments: arguments,
+                                      cpus: spec.cpus, logPath: logs + "/serve-\(children.count).log")
+        children.append(server)
+        let scheme = spec.tls ? "https" : "http"
+        let ready = try server.readyLine(prefix: "listening on \(scheme)://", timeout: readyTimeout, interrupted: interrupted)
+        guard let port = Self.port(fromReadyLine: ready) else { throw VariantRunError("volley serve: unreadable ready line `\(ready)`") }
+        try waitHealthy(server, port: port, tls: spec.tls, interrupted: interrupted)
+        return (server, port, arguments)
     }
 
     /// Starts the built-in mongod when `database` asks for it (appending it to `children`); the URI to give the server.

@@ -53,6 +53,20 @@ public struct ChangeEstimate: Sendable, Equatable {
         return ChangeEstimate(change: change, low: exp(point - half) - 1, high: exp(point + half) - 1)
     }
 
+    /// The change from paired measurements (`volley bench --baseline-binary`): each pair is a slot
+    /// of each build run next to each other in time. The change is the geometric mean of the
+    /// pairs' ratios, new / base; the interval is Student's t on the mean of the log-ratios, whose
+    /// spread already has the machine's slow wandering taken out (both slots of a pair share it).
+    /// Nil with fewer than two pairs of positive values.
+    public static func paired(_ pairs: [(base: Double, new: Double)], level: Double = 0.95) -> ChangeEstimate? {
+        let logs = pairs.compactMap { $0.base > 0 && $0.new > 0 ? log($0.new / $0.base) : nil }
+        guard logs.count >= 2 else { return nil }
+        let center = mean(logs)
+        let variance = logs.reduce(0) { $0 + ($1 - center) * ($1 - center) } / Double(logs.count - 1)
+        let half = tQuantile(1 - (1 - level) / 2, df: logs.count - 1) * (variance / Double(logs.count)).squareRoot()
+        return ChangeEstimate(change: exp(center) - 1, low: exp(center - half) - 1, high: exp(center + half) - 1)
+    }
+
     /// Standard errors from the estimate to a bound: sqrt(n/(n−1))·t(df) at the two-sided
     /// `level`, or the normal quantile when both sides are single runs.
     static func halfWidthFactor(_ nb: Int, _ nn: Int, level: Double) -> Double {

@@ -36,8 +36,12 @@ public struct FigureDelta: Codable, Sendable, Equatable {
     /// Repeats on each side.
     public var baseRepeats: Int?
     public var newRepeats: Int?
-    /// Inconclusive: about how many repeats per side would settle it (nil when more than 100).
+    /// Inconclusive: about how many repeats per side would settle it (nil when more than 100);
+    /// for a paired comparison, slot pairs (nil when more than 10,000).
     public var repeatsNeeded: Int?
+    /// Judged from this many slot pairs of a paired bench (`volley bench --baseline-binary`);
+    /// nil when the sides were measured apart.
+    public var pairs: Int?
 }
 
 /// The figures of one variant present in both files.
@@ -103,7 +107,9 @@ public struct Comparison: Codable, Sendable, Equatable {
             guard let n = new.variant(named: b.name) else { continue }
             changes += ConfigurationChange.between(b.configuration, n.configuration, variant: b.name)
         }
-        if variants.contains(where: { $0.figures.contains { $0.baseRepeats == 1 || $0.newRepeats == 1 } }) {
+        if let pairs = variants.lazy.compactMap({ $0.figures.first?.pairs }).first {
+            notes.append("paired: each figure judged from the ratios of \(pairs) slot pairs run side by side (volley bench --baseline-binary), in which the machine's drift cancels")
+        } else if variants.contains(where: { $0.figures.contains { $0.baseRepeats == 1 || $0.newRepeats == 1 } }) {
             notes.append("a side with a single run: run-to-run noise is unknown, so a change beyond the tolerance is inconclusive rather than a regression; measure repeats (`volley bench --repeat`, or a folder of alternated runs)")
         }
         var comparison = Comparison(basePath: basePath, newPath: newPath, tolerances: tolerances, variants: variants,
@@ -119,13 +125,21 @@ public struct Comparison: Codable, Sendable, Equatable {
 
     static func figures(base: VariantResult, new: VariantResult, tolerances t: RegressionTolerances, level: Double = 0.95) -> [FigureDelta] {
         var result: [FigureDelta] = []
+        let slotPairs = pairedSlots(base: base, new: new)
         func relative(_ figure: String, _ metric: Threshold.Metric, _ tolerance: Double, higherIsBetter: Bool) {
             let bs = samples(metric, base), ns = samples(metric, new)
             let b = ChangeEstimate.mean(bs.map(\.value)), n = ChangeEstimate.mean(ns.map(\.value))
             var delta = FigureDelta(figure: figure, base: b, new: n, change: 0, tolerance: tolerance, verdict: .noChange,
                                     baseSpread: ChangeEstimate.relativeSpread(bs), newSpread: ChangeEstimate.relativeSpread(ns),
                                     baseRepeats: bs.count, newRepeats: ns.count)
-            if let estimate = ChangeEstimate.estimate(base: bs, new: ns, level: level) {
+            if let slotPairs, let estimate = ChangeEstimate.paired(slotPairs.map { (Threshold.figure(metric, in: $0.base), Threshold.figure(metric, in: $0.new)) },
+                                                                   level: level) {
+                delta.change = estimate.change; delta.changeLow = estimate.low; delta.changeHigh = estimate.high
+                delta.pairs = slotPairs.count
+                let judged = Judgement.judge(estimate, tolerance: tolerance, higherIsBetter: higherIsBetter, repeats: slotPairs.count,
+                                             limit: Judgement.pairLimit)
+                delta.verdict = judged.verdict; delta.repeatsNeeded = judged.repeatsNeeded
+            } else if let estimate = ChangeEstimate.estimate(base: bs, new: ns, level: level) {
                 delta.change = estimate.change; delta.changeLow = estimate.low; delta.changeHigh = estimate.high
                 var judged = Judgement.judge(estimate, tolerance: tolerance, higherIsBetter: higherIsBetter, repeats: min(bs.count, ns.count))
                 // A single run says nothing about run-to-run noise, by far the larger part on a
@@ -154,6 +168,24 @@ public struct Comparison: Codable, Sendable, Equatable {
                                   newCount: new.summary.errors.total, change: change, tolerance: t.errors, verdict: verdict,
                                   baseRepeats: base.repeats?.count ?? 1, newRepeats: new.repeats?.count ?? 1))
         return result
+    }
+
+    /// The slots of a paired bench, matched across the two sides by run and slot; nil unless every
+    /// repeat of both sides is such a slot and each has its partner (then the pairs are judged,
+    /// not the sides apart).
+    public static func pairedSlots(base: VariantResult, new: VariantResult) -> [(base: VariantResult, new: VariantResult)]? {
+        guard let baseSlots = base.repeats, let newSlots = new.repeats, baseSlots.count == newSlots.count, baseSlots.count >= 2 else { return nil }
+        var byKey: [String: VariantResult] = [:]
+        for slot in baseSlots {
+            guard let p = slot.pairing else { return nil }
+            byKey["\(p.run)/\(p.slot)"] = slot
+        }
+        var pairs: [(base: VariantResult, new: VariantResult)] = []
+        for slot in newSlots {
+            guard let p = slot.pairing, let partner = byKey.removeValue(forKey: "\(p.run)/\(p.slot)") else { return nil }
+            pairs.append((partner, slot))
+        }
+        return pairs
     }
 
     /// One sample per repeat (the variant itself for a single run): the figure, and its

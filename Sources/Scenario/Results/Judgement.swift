@@ -10,8 +10,12 @@ public enum Judgement {
     /// The fewest repeats per side that can show a change: with one, run-to-run noise is unknown.
     public static let minimumRepeats = 3
 
+    /// Beyond this many repeats (or slot pairs) a change is reported as not worth settling.
+    public static let repeatLimit = 100
+    public static let pairLimit = 10_000
+
     public static func judge(_ e: ChangeEstimate, tolerance t: Double, higherIsBetter: Bool,
-                             repeats: Int) -> (verdict: FigureDelta.Verdict, repeatsNeeded: Int?) {
+                             repeats: Int, limit: Int = repeatLimit) -> (verdict: FigureDelta.Verdict, repeatsNeeded: Int?) {
         let worse = higherIsBetter ? -e.change : e.change
         let low = higherIsBetter ? -e.high : e.low, high = higherIsBetter ? -e.low : e.high
         if low > 0 && worse > t { return (.regression, nil) }
@@ -27,6 +31,6 @@ public enum Judgement {
             if low < -t { ratio = max(ratio, (worse - low) / (t + worse)) }
         }
         let needed = Double(max(repeats, 1)) * ratio * ratio
-        return (.inconclusive, needed.isFinite && needed <= 100 ? max(repeats + 1, minimumRepeats, Int(needed.rounded(.up))) : nil)
+        return (.inconclusive, needed.isFinite && needed <= Double(limit) ? max(repeats + 1, minimumRepeats, Int(needed.rounded(.up))) : nil)
     }
 }
