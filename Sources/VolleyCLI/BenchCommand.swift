@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also write <timestamp>.md and <timestamp>.html reports beside the result.")
     var report = false
 
-    @Option(name: .long, help: "Measure every variant this many times, interleaved (A B A B …); each repeat is kept in the result, and `volley compare` judges spread from them (default 5; 1 with --segment; with --baseline-binary, paired runs with both servers restarted, default 3).")
+    @Option(name: .long, help: "Measure every variant this many times, interleaved (A B A B …); each repeat is kept in the result, and `volley compare` judges spread from them (default 5; 1 with --segment; with --baseline-binary, paired runs with both servers restarted each time, default 1).")
     var `repeat`: Int?
 
     @Option(name: .long, help: "Start servers and mongod from this volley binary instead of the running one (e.g. another build).")

@@ -30,8 +30,10 @@ public struct BenchSession {
     /// shared 2-core machine (BENCHMARKS.md, "Regression gate").
     public static let defaultRepeats = 5
     /// `volley bench --baseline-binary`'s default `--repeat`: paired runs (both servers restarted
-    /// each time) per variant; see BENCHMARKS.md, "Regression gate".
-    public static let defaultPairedRepeats = 3
+    /// each time) per variant. The smallest that met both goals of the gate on the shared 2-core
+    /// machine: one paired `--quick` run of ci-smoke (20 slot pairs per variant) caught a 9%
+    /// slowdown 40 times in 40 with 1 false alarm in 40 A/A (BENCHMARKS.md, "Regression gate").
+    public static let defaultPairedRepeats = 1
     /// Where the measured code came from (git commit and branch), stored in the result.
     public var source: SourceInfo? = SourceInfo.detect()
     /// `--segment i/N` and `--start-at` (the first variant's start): see `VariantContext`.
