@@ -77,6 +77,7 @@ private let drift: [Double] = (0..<40).map { 1 + 0.3 * sin(Double($0) * 1.7) }
         #expect((rps.repeatsNeeded ?? 0) > 6)
         let text = ComparisonPrinter.render(c, format: .text)
         #expect(text.contains("slot pairs)"), "\(text)")
+        #expect(text.contains("± is the spread over each side's slots"), "\(text)")
     }
 
     /// Slots match by run and slot number across several paired runs, whatever their order in

@@ -72,8 +72,10 @@ public enum ComparisonPrinter {
 
     /// What the intervals and spreads mean, in one line.
     static func levelLine(_ comparison: Comparison) -> String {
-        String(format: "intervals: %.2f%% (95%% over all %d figures judged); ± is the spread over repeats",
-               comparison.intervalLevel * 100, comparison.variants.count * 4)
+        let paired = comparison.variants.contains { $0.figures.contains { $0.pairs != nil } }
+        let spread = paired ? "each side's slots (the machine's drift included; the pairs cancel it)" : "repeats"
+        return String(format: "intervals: %.2f%% (95%% over all %d figures judged); ± is the spread over ",
+                      comparison.intervalLevel * 100, comparison.variants.count * 4) + spread
     }
 
     static func summary(_ comparison: Comparison) -> String {
