@@ -71,16 +71,18 @@ public final class BenchProgress: @unchecked Sendable {
     }
 
     public func variantFinished(_ result: VariantResult) {
-        let s = result.summary
-        line("\(label): \(String(format: "%.0f", s.requestsPerSecond)) req/s, p99 \(Quantity.formatMicros(Threshold.figure(.percentile(99), in: result))), \(s.errors.total) errors")
+        line("\(label): \(Self.figures(result))")
     }
 
     /// A paired bench's variant: the new build's figures beside the baseline's.
     public func variantFinished(_ result: VariantResult, baseline: VariantResult) {
-        func figures(_ r: VariantResult) -> String {
-            "\(String(format: "%.0f", r.summary.requestsPerSecond)) req/s, p99 \(Quantity.formatMicros(Threshold.figure(.percentile(99), in: r))), \(r.summary.errors.total) errors"
-        }
-        line("\(label): new \(figures(result)); baseline \(figures(baseline)) (\(result.repeats?.count ?? 1) slot pairs)")
+        line("\(label): new \(Self.figures(result)); baseline \(Self.figures(baseline)) (\(result.repeats?.count ?? 1) slot pairs)")
+    }
+
+    /// `12345 req/s, p99 1.2ms, 0 errors`.
+    static func figures(_ result: VariantResult) -> String {
+        let s = result.summary
+        return "\(String(format: "%.0f", s.requestsPerSecond)) req/s, p99 \(Quantity.formatMicros(Threshold.figure(.percentile(99), in: result))), \(s.errors.total) errors"
     }
 
     public func variantFailed(_ message: String) {

@@ -64,10 +64,7 @@ public struct PairedServerRunner: Sendable {
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("volley-pair-\(getpid())-\(context.index)").path
         try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         var children: [ChildProcess] = []
-        defer {
-            for child in children.reversed() { child.stop(grace: Double(base.graceSeconds) + 1) }
-            try? FileManager.default.removeItem(atPath: logs)
-        }
+        defer { base.stop(children, logs: logs) }
         let baseServer = try base.startServer(spec, logs: logs, children: &children, interrupted: interrupted)
         let newServer = try new.startServer(spec, logs: logs, children: &children, interrupted: interrupted)
 
@@ -95,10 +92,7 @@ public struct PairedServerRunner: Sendable {
         let run = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let count = slots(for: load)
         let note = "paired with the other build: \(count) slots of \(Quantity.formatDuration(slotNanos)) per side, alternated A B, B A, … (run \(run))"
-        let serveLine: String = baseServer.arguments.filter { $0 != "--host" && $0 != "127.0.0.1" }.joined(separator: " ")
-        let serverCPUs: String = spec.cpus.map { ", pinned to CPU " + $0.map(String.init).joined(separator: ",") } ?? ""
-        let loadCPUs: String = load.cpus.map { "; generator on CPU " + $0.map(String.init).joined(separator: ",") } ?? ""
-        let serverNote = "servers: volley \(serveLine)\(serverCPUs)\(loadCPUs)"
+        let serverNote = "servers: " + ServerRunner.serverDescription(arguments: baseServer.arguments, spec: spec, load: load)
         var outcome = Outcome(base: [], new: [], interrupted: false)
         context.progress.phase("paired load", nanos: 2 * UInt64(count) * slotNanos)
         slots: for slot in 0..<count {

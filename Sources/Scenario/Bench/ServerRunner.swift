@@ -77,11 +77,7 @@ public struct ServerRunner: VariantRunner {
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("volley-bench-\(getpid())-\(context.index)").path
         try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         var children: [ChildProcess] = []
-        // Stop in reverse order (server before its database), whatever happened.
-        defer {
-            for child in children.reversed() { child.stop(grace: Double(graceSeconds) + 1) }
-            try? FileManager.default.removeItem(atPath: logs)
-        }
+        defer { stop(children, logs: logs) }
 
         // `profile: true`: the server is sampled from outside (perf_event_open) for the measured
         // window only, as a command server is, rather than by `serve --profile` for its whole life.
@@ -110,12 +106,25 @@ public struct ServerRunner: VariantRunner {
         profile = nil
         let status = server.stop(grace: Double(graceSeconds) + 1)
         var notes = outcome.result.notes ?? []
-        notes.append("server: volley " + arguments.filter { $0 != "--host" && $0 != "127.0.0.1" }.joined(separator: " ")
-                     + (spec.cpus.map { ", pinned to CPU " + $0.map(String.init).joined(separator: ",") } ?? "")
-                     + (plan.load.cpus.map { "; generator on CPU " + $0.map(String.init).joined(separator: ",") } ?? ""))
+        notes.append("server: " + Self.serverDescription(arguments: arguments, spec: spec, load: plan.load))
         if status != 0 { notes.append("server exited with status \(status) when stopped") }
         outcome.result.notes = notes
         return outcome
+    }
+
+    /// Stops every child, the last started first (a server before its database), then removes
+    /// their log folder; for a `defer`, so that it happens whatever went wrong.
+    func stop(_ children: [ChildProcess], logs: String) {
+        for child in children.reversed() { child.stop(grace: Double(graceSeconds) + 1) }
+        try? FileManager.default.removeItem(atPath: logs)
+    }
+
+    /// How a server was started, for the result's notes: `volley serve …, pinned to CPU 0; generator on CPU 1`.
+    static func serverDescription(arguments: [String], spec: ServerSpec, load: LoadSpec) -> String {
+        let serve = arguments.filter { $0 != "--host" && $0 != "127.0.0.1" }.joined(separator: " ")
+        let serverCPUs = spec.cpus.map { ", pinned to CPU " + $0.map(String.init).joined(separator: ",") } ?? ""
+        let loadCPUs = load.cpus.map { "; generator on CPU " + $0.map(String.init).joined(separator: ",") } ?? ""
+        return "volley \(serve)\(serverCPUs)\(loadCPUs)"
     }
 
     /// Starts the variant's database (when it asks for one) and `volley serve` on a free port, both
